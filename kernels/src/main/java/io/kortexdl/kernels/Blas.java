@@ -1,0 +1,43 @@
+package io.kortexdl.kernels;
+
+/**
+ * The matrix-multiply backend the engine runs its GEMMs on.
+ *
+ * <p>All matrices are row-major {@code float32} in plain arrays with an offset. Implementations
+ * must be safe to call from many threads at once and must not keep references to the arrays.
+ * {@link NetlibBlas} is the implementation the project ships; {@link #system()} picks the best
+ * one available.
+ */
+public interface Blas {
+
+    /** A short name of the backend, e.g. {@code JNIBLAS} (native) or {@code VectorBLAS} (Java). */
+    String name();
+
+    /** Whether the GEMMs run in a native library (OpenBLAS, MKL, ...) rather than in Java. */
+    boolean isNative();
+
+    /**
+     * Row-major {@code C = alpha * op(A) * op(B) + beta * C}, where {@code op(A)} is
+     * {@code m x k}, {@code op(B)} is {@code k x n} and {@code C} is {@code m x n}, all densely
+     * packed (leading dimension = row length).
+     *
+     * @param transposeA whether {@code A} is stored as {@code k x m} and used transposed
+     * @param transposeB whether {@code B} is stored as {@code n x k} and used transposed
+     */
+    void gemm(boolean transposeA, boolean transposeB, int m, int n, int k, float alpha,
+              float[] a, int aOffset, float[] b, int bOffset, float beta, float[] c, int cOffset);
+
+    /**
+     * The backend netlib chooses for this JVM: native BLAS when a system library loads
+     * (Debian's OpenBLAS, or MKL through {@code -Ddev.ludovic.netlib.blas.nativeLib=libmkl_rt.so}),
+     * otherwise the pure-Java one. Honours {@code -Ddev.ludovic.netlib.blas.allowNative=false}.
+     */
+    static Blas system() {
+        return NetlibBlas.system();
+    }
+
+    /** The pure-Java backend ({@code VectorBLAS} when the Vector API module is present). */
+    static Blas pureJava() {
+        return NetlibBlas.pureJava();
+    }
+}

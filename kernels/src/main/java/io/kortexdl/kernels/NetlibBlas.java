@@ -1,0 +1,110 @@
+package io.kortexdl.kernels;
+
+import dev.ludovic.netlib.blas.BLAS;
+import dev.ludovic.netlib.blas.JavaBLAS;
+import dev.ludovic.netlib.blas.NativeBLAS;
+
+/**
+ * {@link Blas} on {@code dev.ludovic.netlib}, the binding Spark itself uses: {@code JNIBLAS}
+ * over a system library, or the Java implementations ({@code VectorBLAS}, {@code Java11BLAS}).
+ *
+ * <p>netlib is column-major; a row-major product {@code C = A B} is computed as the
+ * column-major {@code C^T = B^T A^T}, which reads the same memory without copies.
+ *
+ * <p>Threads: native BLAS reads {@code OPENBLAS_NUM_THREADS} (or {@code MKL_NUM_THREADS}) once
+ * when it loads. The engine parallelises over its own threads, so the launcher and the tests
+ * start JVMs with it set to 1; {@link #blasThreadsSetting()} reports what this JVM got.
+ */
+public final class NetlibBlas implements Blas {
+    private static final System.Logger LOG = System.getLogger(NetlibBlas.class.getName());
+
+    private static volatile NetlibBlas systemInstance;
+    private static volatile NetlibBlas javaInstance;
+
+    private final BLAS blas;
+    private final boolean nativeLibrary;
+
+    private NetlibBlas(BLAS blas) {
+        this.blas = blas;
+        this.nativeLibrary = blas instanceof NativeBLAS;
+    }
+
+    /**
+     * The backend netlib picks (native first, then Java); logged once per JVM.
+     *
+     * @return a shared instance
+     */
+    public static NetlibBlas system() {
+        NetlibBlas instance = systemInstance;
+        if (instance == null) {
+            synchronized (NetlibBlas.class) {
+                instance = systemInstance;
+                if (instance == null) {
+                    instance = new NetlibBlas(BLAS.getInstance());
+                    LOG.log(System.Logger.Level.INFO, "KortexDL BLAS backend: {0} (native: {1}, {2})",
+                            instance.name(), instance.isNative(), blasThreadsSetting());
+                    systemInstance = instance;
+                }
+            }
+        }
+        return instance;
+    }
+
+    /**
+     * The pure-Java backend netlib picks, whatever native library is installed.
+     *
+     * @return a shared instance
+     */
+    public static NetlibBlas pureJava() {
+        NetlibBlas instance = javaInstance;
+        if (instance == null) {
+            synchronized (NetlibBlas.class) {
+                instance = javaInstance;
+                if (instance == null) {
+                    instance = new NetlibBlas(JavaBLAS.getInstance());
+                    javaInstance = instance;
+                }
+            }
+        }
+        return instance;
+    }
+
+    /**
+     * The BLAS thread settings of this process's environment, for logs and benchmark lines.
+     *
+     * @return e.g. {@code OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=unset}
+     */
+    public static String blasThreadsSetting() {
+        return "OPENBLAS_NUM_THREADS=" + envOrUnset("OPENBLAS_NUM_THREADS")
+                + " MKL_NUM_THREADS=" + envOrUnset("MKL_NUM_THREADS");
+    }
+
+    private static String envOrUnset(String name) {
+        String value = System.getenv(name);
+        return value == null ? "unset" : value;
+    }
+
+    @Override
+    public String name() {
+        return blas.getClass().getSimpleName();
+    }
+
+    @Override
+    public boolean isNative() {
+        return nativeLibrary;
+    }
+
+    @Override
+    public void gemm(boolean transposeA, boolean transposeB, int m, int n, int k, float alpha,
+                     float[] a, int aOffset, float[] b, int bOffset, float beta, float[] c, int cOffset) {
+        int lda = transposeA ? m : k;
+        int ldb = transposeB ? k : n;
+        blas.sgemm(transposeB ? "T" : "N", transposeA ? "T" : "N", n, m, k, alpha,
+                b, bOffset, ldb, a, aOffset, lda, beta, c, cOffset, n);
+    }
+
+    @Override
+    public String toString() {
+        return name();
+    }
+}

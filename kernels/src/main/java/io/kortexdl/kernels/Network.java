@@ -1,0 +1,416 @@
+package io.kortexdl.kernels;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Arrays;
+
+/**
+ * A fully connected feed-forward network (multilayer perceptron) in {@code float32}, trained
+ * and evaluated through GEMMs on a {@link Blas} backend.
+ *
+ * <p><b>Data.</b> Inputs are row-major {@code batchSize x inputSize()} arrays, targets and
+ * outputs {@code batchSize x outputSize()}. Parameters live in one flat vector laid out as
+ * {@link ParameterLayout} documents.
+ *
+ * <p><b>Threads.</b> {@link #forward}, {@link #forwardBatch} and {@link #evaluate} only read
+ * the parameters and may be called from many threads at once; each call takes its own pooled
+ * workspace. {@link #trainBatch} is for one caller at a time unless thread safety is enabled
+ * ({@link #enableThreadSafety}); then concurrent training is asynchronous SGD: a call computes
+ * its gradient on the parameters current when it began, every update is applied whole (none
+ * lost, none torn), and a concurrent forward pass sees the parameters before or after an update,
+ * never a mix. The {@code *ThreadSafe} methods always take that path. With thread safety
+ * disabled the single-caller path takes no locks. Toggle the flag only while no call runs.
+ *
+ * <p><b>Allocation.</b> Once warmed up on a batch size, training and the {@code forward(..., out)}
+ * overload allocate nothing; the other forward methods allocate only their result.
+ */
+public final class Network {
+    private final ParameterLayout layout;
+    private final Activation hiddenActivation;
+    private final Activation outputActivation;
+    private final WeightInit weightInit;
+    private final long seed;
+    private final float l2;
+    private final Optimizer optimizer;
+    private final Blas blas;
+    private final NetworkEngine engine;
+    private volatile boolean threadSafe;
+
+    /**
+     * A network with ReLU hidden layers, identity output, He initialisation from the default
+     * seed ({@value Builder#DEFAULT_SEED}), plain SGD and the system BLAS.
+     *
+     * @param layerSizes widths, input first, e.g. {@code 784, 256, 128, 10}
+     * @throws IllegalArgumentException on fewer than two sizes or a size below 1
+     */
+    public Network(int... layerSizes) {
+        this(builder().layers(layerSizes));
+    }
+
+    private Network(Builder b) {
+        this.layout = new ParameterLayout(b.layers);
+        this.hiddenActivation = b.hiddenActivation;
+        this.outputActivation = b.outputActivation;
+        this.weightInit = b.weightInit != null ? b.weightInit
+                : hiddenActivation == Activation.RELU ? WeightInit.HE : WeightInit.XAVIER;
+        this.seed = b.seed;
+        this.l2 = b.l2;
+        this.optimizer = b.optimizerInstance != null ? b.optimizerInstance
+                : b.optimizerKind.create(b.hyperParameters != null ? b.hyperParameters
+                        : b.optimizerKind.defaultHyperParameters(), layout.parameterCount());
+        this.blas = b.blas != null ? b.blas : Blas.system();
+        if (b.parameters != null) {
+            checkParameters(layout, b.parameters);
+        }
+        float[] initial = b.parameters != null ? b.parameters.clone() : weightInit.initialize(layout, seed);
+        Propagation propagation = new Propagation(layout, hiddenActivation, outputActivation, blas);
+        this.engine = new NetworkEngine(layout, propagation, initial, optimizer, l2);
+    }
+
+    /** A builder for every option: layers, activations, optimizer, L2, initialisation, seed, BLAS, parameters. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Width of the input layer. */
+    public int inputSize() {
+        return layout.inputSize();
+    }
+
+    /** Width of the output layer. */
+    public int outputSize() {
+        return layout.outputSize();
+    }
+
+    /** A copy of the layer widths, input first. */
+    public int[] layerSizes() {
+        return layout.sizes();
+    }
+
+    /** Number of weights and biases. */
+    public int parameterCount() {
+        return layout.parameterCount();
+    }
+
+    /** Where each layer's weights and biases sit in {@link #getParameters()}. */
+    public ParameterLayout layout() {
+        return layout;
+    }
+
+    /** Activation of the hidden layers. */
+    public Activation hiddenActivation() {
+        return hiddenActivation;
+    }
+
+    /** Activation of the output layer. */
+    public Activation outputActivation() {
+        return outputActivation;
+    }
+
+    /** The initialisation scheme the weights were drawn with. */
+    public WeightInit weightInit() {
+        return weightInit;
+    }
+
+    /** The seed the weights were drawn from. */
+    public long seed() {
+        return seed;
+    }
+
+    /** L2 weight decay coefficient added to the weight gradients (biases are not decayed). */
+    public float l2() {
+        return l2;
+    }
+
+    /** The optimizer and its state. */
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** The BLAS backend this network's GEMMs run on. */
+    public Blas blas() {
+        return blas;
+    }
+
+    /**
+     * Forward pass of a whole batch in one set of GEMMs.
+     *
+     * @param inputs {@code batchSize x inputSize()} row-major
+     * @return a new {@code batchSize x outputSize()} array of outputs (after the output activation)
+     * @throws IllegalArgumentException if {@code inputs} is null or not of that length
+     */
+    public float[] forward(float[] inputs, int batchSize) {
+        float[] out = new float[checkedOutputLength(inputs, batchSize)];
+        forward(inputs, batchSize, out);
+        return out;
+    }
+
+    /**
+     * Forward pass into a caller-owned array; allocates nothing once warmed up.
+     *
+     * @param out receives {@code batchSize x outputSize()} outputs
+     * @throws IllegalArgumentException on a wrong length of {@code inputs} or {@code out}
+     */
+    public void forward(float[] inputs, int batchSize, float[] out) {
+        checkedOutputLength(inputs, batchSize);
+        Checks.matrix("out", out, batchSize, outputSize());
+        engine.forward(inputs, batchSize, out, batchSize, threadSafe);
+    }
+
+    /**
+     * Forward pass of any number of rows, processed in cache-sized chunks so memory use stays
+     * bounded; the result equals {@link #forward} row for row.
+     */
+    public float[] forwardBatch(float[] inputs, int batchSize) {
+        float[] out = new float[checkedOutputLength(inputs, batchSize)];
+        engine.forward(inputs, batchSize, out, NetworkEngine.CHUNK_ROWS, threadSafe);
+        return out;
+    }
+
+    /** {@link #forward(float[], int)} on the thread-safe path, whatever {@link #isThreadSafe()} says. */
+    public float[] forwardThreadSafe(float[] inputs, int batchSize) {
+        float[] out = new float[checkedOutputLength(inputs, batchSize)];
+        engine.forward(inputs, batchSize, out, batchSize, true);
+        return out;
+    }
+
+    /** {@link #forwardBatch} on the thread-safe path, whatever {@link #isThreadSafe()} says. */
+    public float[] forwardBatchThreadSafe(float[] inputs, int batchSize) {
+        float[] out = new float[checkedOutputLength(inputs, batchSize)];
+        engine.forward(inputs, batchSize, out, NetworkEngine.CHUNK_ROWS, true);
+        return out;
+    }
+
+    /**
+     * One optimizer step on one mini-batch: forward, backward, L2 decay if set, update.
+     *
+     * @param targets {@code batchSize x outputSize()} row-major
+     * @param learningRate finite and positive
+     * @return the mean loss of the batch before the update
+     * @throws IllegalArgumentException on wrong shapes, batch size or learning rate
+     * @throws NonFiniteLossException if the loss is NaN or infinite; the update is then not applied
+     */
+    public float trainBatch(float[] inputs, float[] targets, LossType loss, float learningRate, int batchSize) {
+        return train(inputs, targets, loss, learningRate, batchSize, threadSafe);
+    }
+
+    /** {@link #trainBatch} on the thread-safe path, whatever {@link #isThreadSafe()} says. */
+    public float trainBatchThreadSafe(float[] inputs, float[] targets, LossType loss, float learningRate,
+                                      int batchSize) {
+        return train(inputs, targets, loss, learningRate, batchSize, true);
+    }
+
+    /**
+     * Mean loss over {@code batchSize} rows without updating, computed in chunks.
+     *
+     * @throws IllegalArgumentException on wrong shapes or batch size
+     */
+    public float evaluate(float[] inputs, float[] targets, LossType loss, int batchSize) {
+        return evaluate(inputs, targets, loss, batchSize, threadSafe);
+    }
+
+    /** {@link #evaluate} on the thread-safe path, whatever {@link #isThreadSafe()} says. */
+    public float evaluateThreadSafe(float[] inputs, float[] targets, LossType loss, int batchSize) {
+        return evaluate(inputs, targets, loss, batchSize, true);
+    }
+
+    /** Switches the default methods between the single-caller and the thread-safe path. */
+    public void enableThreadSafety(boolean enabled) {
+        threadSafe = enabled;
+    }
+
+    /** Whether the default methods take the thread-safe path. */
+    public boolean isThreadSafe() {
+        return threadSafe;
+    }
+
+    /** A consistent copy of the flat parameter vector (never a mix of two updates). */
+    public float[] getParameters() {
+        return engine.store().copy();
+    }
+
+    /**
+     * Replaces every parameter atomically; optimizer state is kept.
+     *
+     * @throws IllegalArgumentException if the length is not {@link #parameterCount()} or a value is not finite
+     */
+    public void setParameters(float[] parameters) {
+        checkParameters(layout, parameters);
+        engine.store().replace(parameters);
+    }
+
+    /**
+     * Writes the network (architecture, optimizer kind and hyper-parameters, parameters) in the
+     * versioned, checksummed format of {@link NetworkFormat}. Does not close {@code out}.
+     */
+    public void save(OutputStream out) throws IOException {
+        NetworkFormat.write(this, out);
+    }
+
+    /**
+     * Reads a network written by {@link #save}, on the system BLAS.
+     *
+     * @throws IOException on truncated, corrupted, foreign or newer-version input, with a message saying which
+     */
+    public static Network load(InputStream in) throws IOException {
+        return NetworkFormat.read(in);
+    }
+
+    private static void checkParameters(ParameterLayout layout, float[] parameters) {
+        Checks.nonNull("parameters", parameters);
+        if (parameters.length != layout.parameterCount()) {
+            throw new IllegalArgumentException("parameters: expected length " + layout.parameterCount() + " for layers "
+                    + Arrays.toString(layout.sizes()) + ", got " + parameters.length);
+        }
+        for (int i = 0; i < parameters.length; i++) {
+            if (!Float.isFinite(parameters[i])) {
+                throw new IllegalArgumentException("parameters[" + i + "]: expected a finite value, got " + parameters[i]);
+            }
+        }
+    }
+
+    private int checkedOutputLength(float[] inputs, int batchSize) {
+        Checks.batchSize(batchSize);
+        Checks.matrix("inputs", inputs, batchSize, inputSize());
+        return batchSize * outputSize();
+    }
+
+    private void checkTargets(float[] inputs, float[] targets, LossType loss, int batchSize) {
+        checkedOutputLength(inputs, batchSize);
+        Checks.matrix("targets", targets, batchSize, outputSize());
+        Checks.nonNull("loss", loss);
+    }
+
+    private float train(float[] inputs, float[] targets, LossType loss, float learningRate, int batchSize,
+                        boolean safe) {
+        checkTargets(inputs, targets, loss, batchSize);
+        Checks.learningRate(learningRate);
+        return engine.train(inputs, targets, loss, learningRate, batchSize, safe);
+    }
+
+    private float evaluate(float[] inputs, float[] targets, LossType loss, int batchSize, boolean safe) {
+        checkTargets(inputs, targets, loss, batchSize);
+        return engine.evaluate(inputs, targets, loss, batchSize, safe);
+    }
+
+    /**
+     * Configures a {@link Network}: {@code Network.builder().layers(784, 256, 128, 10)
+     * .hiddenActivation(Activation.RELU).optimizer(OptimizerKind.ADAM).seed(7).build()}.
+     * Every option has a default; only {@link #layers} is required.
+     */
+    public static final class Builder {
+        /** The seed used when none is set. */
+        public static final long DEFAULT_SEED = 42L;
+
+        private int[] layers;
+        private Activation hiddenActivation = Activation.RELU;
+        private Activation outputActivation = Activation.IDENTITY;
+        private WeightInit weightInit;
+        private long seed = DEFAULT_SEED;
+        private float l2;
+        private OptimizerKind optimizerKind = OptimizerKind.SGD;
+        private float[] hyperParameters;
+        private Optimizer optimizerInstance;
+        private Blas blas;
+        private float[] parameters;
+
+        private Builder() {
+        }
+
+        /** Layer widths, input first; at least two, each at least 1. */
+        public Builder layers(int... sizes) {
+            Checks.nonNull("layers", sizes);
+            new ParameterLayout(sizes);
+            this.layers = sizes.clone();
+            return this;
+        }
+
+        /** Activation of every hidden layer (default {@link Activation#RELU}). */
+        public Builder hiddenActivation(Activation activation) {
+            Checks.nonNull("hiddenActivation", activation);
+            this.hiddenActivation = activation;
+            return this;
+        }
+
+        /** Activation of the output layer (default {@link Activation#IDENTITY}; the losses apply softmax/sigmoid themselves). */
+        public Builder outputActivation(Activation activation) {
+            Checks.nonNull("outputActivation", activation);
+            this.outputActivation = activation;
+            return this;
+        }
+
+        /** Weight initialisation (default: He for ReLU hidden layers, Xavier otherwise). */
+        public Builder weightInit(WeightInit init) {
+            Checks.nonNull("weightInit", init);
+            this.weightInit = init;
+            return this;
+        }
+
+        /** Seed of the weight initialisation (default {@value #DEFAULT_SEED}). */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** L2 weight decay coefficient, {@code >= 0}, applied to weights only (default 0). */
+        public Builder l2(float coefficient) {
+            if (!(coefficient >= 0f) || Float.isInfinite(coefficient)) {
+                throw new IllegalArgumentException("l2: expected a finite value >= 0, got " + coefficient);
+            }
+            this.l2 = coefficient;
+            return this;
+        }
+
+        /** The optimizer, with its default hyper-parameters (default {@link OptimizerKind#SGD}). */
+        public Builder optimizer(OptimizerKind kind) {
+            Checks.nonNull("optimizer", kind);
+            this.optimizerKind = kind;
+            this.hyperParameters = null;
+            this.optimizerInstance = null;
+            return this;
+        }
+
+        /** The optimizer with explicit hyper-parameters, in the order {@link OptimizerKind} documents. */
+        public Builder optimizer(OptimizerKind kind, float... hyperParameters) {
+            optimizer(kind);
+            kind.create(hyperParameters, 0);
+            this.hyperParameters = hyperParameters.clone();
+            return this;
+        }
+
+        /** A caller-made optimizer instance, used as is (its state is not copied). */
+        public Builder optimizer(Optimizer optimizer) {
+            Checks.nonNull("optimizer", optimizer);
+            this.optimizerInstance = optimizer;
+            return this;
+        }
+
+        /** The BLAS backend (default {@link Blas#system()}). */
+        public Builder blas(Blas blas) {
+            Checks.nonNull("blas", blas);
+            this.blas = blas;
+            return this;
+        }
+
+        /** Initial parameters instead of random ones; length is checked by {@link #build()}. */
+        public Builder parameters(float[] values) {
+            Checks.nonNull("parameters", values);
+            this.parameters = values.clone();
+            return this;
+        }
+
+        /**
+         * Builds the network.
+         *
+         * @throws IllegalStateException if no layers were set
+         * @throws IllegalArgumentException if the parameters do not fit the layers
+         */
+        public Network build() {
+            if (layers == null) {
+                throw new IllegalStateException("layers: not set; call layers(int...) first");
+            }
+            return new Network(this);
+        }
+    }
+}
