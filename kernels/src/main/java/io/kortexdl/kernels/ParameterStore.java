@@ -110,7 +110,8 @@ final class ParameterStore {
     }
 
     private Buffer claimFreeBuffer(Buffer current) {
-        for (Buffer buffer : buffers) {
+        for (int i = 0; i < buffers.size(); i++) {
+            Buffer buffer = buffers.get(i);
             if (buffer != current && buffer.pins.compareAndSet(0, -1)) {
                 return buffer;
             }
