@@ -50,6 +50,25 @@ public enum Activation {
     }
 
     /**
+     * Adds a bias row to every row of a {@code rows x width} block, then applies the activation,
+     * in one pass over the block.
+     *
+     * @param values the block, from offset 0, overwritten with the activations
+     * @param bias holds the {@code width} biases from {@code biasOffset}
+     */
+    public void addBiasAndApply(float[] values, int rows, int width, float[] bias, int biasOffset) {
+        for (int r = 0; r < rows; r++) {
+            int base = r * width;
+            for (int j = 0; j < width; j++) {
+                values[base + j] += bias[biasOffset + j];
+            }
+            if (this != IDENTITY) {
+                applyInPlace(values, base, width);
+            }
+        }
+    }
+
+    /**
      * Multiplies {@code gradient[i]} in place by {@code f'(z_i)}, where {@code f'} is recovered
      * from the activation output {@code activated[i]}; turns dL/da into dL/dz.
      *
@@ -64,10 +83,11 @@ public enum Activation {
             case IDENTITY:
                 return;
             case RELU:
+                // ReLU outputs are +0 or positive, so their bit patterns are 0 or positive ints:
+                // (-bits) >> 31 is an all-ones mask exactly when the unit was active. Branch-free.
                 for (int i = offset; i < end; i++) {
-                    if (activated[i] <= 0f) {
-                        gradient[i] = 0f;
-                    }
+                    int mask = -Float.floatToRawIntBits(activated[i]) >> 31;
+                    gradient[i] = Float.intBitsToFloat(Float.floatToRawIntBits(gradient[i]) & mask);
                 }
                 return;
             case SIGMOID:

@@ -52,10 +52,15 @@ final class Losses {
             }
             double expSum = 0;
             for (int j = 0; j < width; j++) {
-                expSum += Math.exp(y[base + j] - max);
+                float e = (float) Math.exp(y[base + j] - max);
+                expSum += e;
+                if (grad != null) {
+                    grad[base + j] = e;
+                }
             }
-            double logSumExp = max + Math.log(expSum);
-            double targetSum = 0;
+            float logSumExp = (float) (max + Math.log(expSum));
+            float invExpSum = (float) (1.0 / expSum);
+            float targetSum = 0;
             for (int j = 0; j < width; j++) {
                 float target = t[tOff + base + j];
                 targetSum += target;
@@ -66,8 +71,8 @@ final class Losses {
             if (grad != null) {
                 // d/dy_j of -sum_k t_k log p_k = p_j * sum_k t_k - t_j (sum_k t_k = 1 for proper targets)
                 for (int j = 0; j < width; j++) {
-                    double p = Math.exp(y[base + j] - logSumExp);
-                    grad[base + j] = (float) ((p * targetSum - t[tOff + base + j]) * invRows);
+                    float p = grad[base + j] * invExpSum;
+                    grad[base + j] = (p * targetSum - t[tOff + base + j]) * invRows;
                 }
             }
         }

@@ -6,7 +6,7 @@ package io.kortexdl.kernels;
  * passed in, so one instance serves every thread.
  *
  * <p>Per weight layer {@code l}: {@code A_l = f_l(A_{l-1} W_l + b_l)}; backward,
- * {@code dW_l = A_{l-1}^T D_l}, {@code db_l = column sums of D_l},
+ * {@code dW_l = A_{l-1}^T D_l}, {@code db_l = 1^T D_l} (column sums, as a GEMM),
  * {@code D_{l-1} = (D_l W_l^T) * f'_{l-1}}. A training step is 2L-1 GEMMs plus L for the
  * forward pass.
  */
@@ -41,8 +41,7 @@ final class Propagation {
             float[] out = ws.activations[l];
             blas.gemm(false, false, rows, fanOut, fanIn, 1f, previous, previousOffset,
                     params, layout.weightOffset(l), 0f, out, 0);
-            addBias(out, rows, fanOut, params, layout.biasOffset(l));
-            (l == last ? output : hidden).applyInPlace(out, 0, rows * fanOut);
+            (l == last ? output : hidden).addBiasAndApply(out, rows, fanOut, params, layout.biasOffset(l));
             previous = out;
             previousOffset = 0;
         }
@@ -69,7 +68,7 @@ final class Propagation {
             int previousOffset = l == 0 ? inputOffset : 0;
             blas.gemm(true, false, fanIn, fanOut, rows, 1f, previous, previousOffset,
                     delta, 0, beta, gradient, layout.weightOffset(l));
-            columnSums(delta, rows, fanOut, gradient, layout.biasOffset(l), accumulate);
+            blas.gemm(false, false, 1, fanOut, rows, 1f, ws.ones, 0, delta, 0, beta, gradient, layout.biasOffset(l));
             if (l > 0) {
                 blas.gemm(false, true, rows, fanIn, fanOut, 1f, delta, 0,
                         params, layout.weightOffset(l), 0f, spare, 0);
@@ -88,27 +87,5 @@ final class Propagation {
         forward(params, inputs, inputOffset, rows, ws);
         return Losses.lossAndGradient(loss, ws.activations[layout.layerCount() - 1], targets, targetOffset,
                 rows, layout.outputSize(), null);
-    }
-
-    private static void addBias(float[] out, int rows, int width, float[] params, int biasOffset) {
-        for (int r = 0; r < rows; r++) {
-            int base = r * width;
-            for (int j = 0; j < width; j++) {
-                out[base + j] += params[biasOffset + j];
-            }
-        }
-    }
-
-    private static void columnSums(float[] delta, int rows, int width, float[] gradient, int offset,
-                                   boolean accumulate) {
-        if (!accumulate) {
-            java.util.Arrays.fill(gradient, offset, offset + width, 0f);
-        }
-        for (int r = 0; r < rows; r++) {
-            int base = r * width;
-            for (int j = 0; j < width; j++) {
-                gradient[offset + j] += delta[base + j];
-            }
-        }
     }
 }

@@ -12,6 +12,8 @@ final class Workspace {
     float[][] activations;
     float[] deltaA;
     float[] deltaB;
+    /** {@code capacityRows} ones: the row vector that turns column sums into a GEMM. */
+    float[] ones;
     final float[] gradient;
 
     Workspace(ParameterLayout layout, int rows) {
@@ -31,6 +33,8 @@ final class Workspace {
         }
         deltaA = new float[rows * layout.maxWidth()];
         deltaB = new float[rows * layout.maxWidth()];
+        ones = new float[rows];
+        java.util.Arrays.fill(ones, 1f);
         capacityRows = rows;
     }
 
