@@ -28,16 +28,19 @@ public interface Blas {
               float[] a, int aOffset, float[] b, int bOffset, float beta, float[] c, int cOffset);
 
     /**
-     * The backend netlib chooses for this JVM: native BLAS when a system library loads
+     * The best backend of this JVM: native BLAS through netlib when a system library loads
      * (Debian's OpenBLAS, or MKL through {@code -Ddev.ludovic.netlib.blas.nativeLib=libmkl_rt.so}),
-     * otherwise the pure-Java one. Honours {@code -Ddev.ludovic.netlib.blas.allowNative=false}.
+     * otherwise {@link #pureJava()}. Honours {@code -Ddev.ludovic.netlib.blas.allowNative=false}.
      */
     static Blas system() {
-        return NetlibBlas.system();
+        return BlasSelection.SYSTEM;
     }
 
-    /** The pure-Java backend ({@code VectorBLAS} when the Vector API module is present). */
+    /**
+     * The fastest pure-Java backend: {@link VectorApiBlas} when the Vector API module is present,
+     * otherwise netlib's Java implementation ({@link NetlibBlas#pureJava()}).
+     */
     static Blas pureJava() {
-        return NetlibBlas.pureJava();
+        return VectorApiBlas.isAvailable() ? VectorApiBlas.get() : NetlibBlas.pureJava();
     }
 }

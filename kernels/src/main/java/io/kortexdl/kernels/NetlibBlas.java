@@ -16,8 +16,6 @@ import dev.ludovic.netlib.blas.NativeBLAS;
  * start JVMs with it set to 1; {@link #blasThreadsSetting()} reports what this JVM got.
  */
 public final class NetlibBlas implements Blas {
-    private static final System.Logger LOG = System.getLogger(NetlibBlas.class.getName());
-
     private static volatile NetlibBlas systemInstance;
     private static volatile NetlibBlas javaInstance;
 
@@ -30,7 +28,7 @@ public final class NetlibBlas implements Blas {
     }
 
     /**
-     * The backend netlib picks (native first, then Java); logged once per JVM.
+     * The backend netlib picks (native first, then its Java implementations).
      *
      * @return a shared instance
      */
@@ -41,8 +39,6 @@ public final class NetlibBlas implements Blas {
                 instance = systemInstance;
                 if (instance == null) {
                     instance = new NetlibBlas(BLAS.getInstance());
-                    LOG.log(System.Logger.Level.INFO, "KortexDL BLAS backend: {0} (native: {1}, {2})",
-                            instance.name(), instance.isNative(), blasThreadsSetting());
                     systemInstance = instance;
                 }
             }

@@ -35,8 +35,10 @@ class AllocationTest {
         long trainSafe = bytesPerCall(() -> safe.trainBatch(x, t, LossType.CROSS_ENTROPY, 1e-4f, rows));
         long forward = bytesPerCall(() -> safe.forward(x, rows, out));
         long evaluate = bytesPerCall(() -> safe.evaluate(x, t, LossType.CROSS_ENTROPY, rows));
+        Network javaGemm = Network.builder().layers(40, 64, 10).blas(VectorApiBlas.get()).build();
+        long trainJava = bytesPerCall(() -> javaGemm.trainBatch(x, t, LossType.CROSS_ENTROPY, 1e-4f, rows));
         String report = "bytes/call: train " + train + ", trainThreadSafe " + trainSafe + ", forward " + forward
-                + ", evaluate " + evaluate;
-        assertTrue(train < 16 && trainSafe < 16 && forward < 16 && evaluate < 16, report);
+                + ", evaluate " + evaluate + ", train on the Java GEMM " + trainJava;
+        assertTrue(train < 16 && trainSafe < 16 && forward < 16 && evaluate < 16 && trainJava < 16, report);
     }
 }

@@ -17,36 +17,56 @@ class BackendEqualityTest {
                 || Files.exists(Path.of("/usr/lib/aarch64-linux-gnu/libblas.so.3"));
         assertEquals(systemBlasInstalled, Blas.system().isNative(),
                 "system backend " + Blas.system().name() + " while libblas.so.3 installed=" + systemBlasInstalled);
+        assertEquals(systemBlasInstalled ? "JNIBLAS" : "KortexVectorGemm", Blas.system().name());
+        assertTrue(VectorApiBlas.isAvailable(), "the tests run with --add-modules=jdk.incubator.vector");
+        assertEquals("KortexVectorGemm", Blas.pureJava().name());
         assertFalse(Blas.pureJava().isNative());
-        assertTrue(Blas.pureJava().name().endsWith("BLAS"), Blas.pureJava().name());
+        assertFalse(NetlibBlas.pureJava().isNative());
     }
 
+    /**
+     * Shapes chosen to hit every edge of the blocked Java GEMM: single elements, partial
+     * micro-tiles in both directions, k beyond one KC block, n beyond one NC block.
+     */
+    private static final int[][] SHAPES = {
+        {1, 1, 1}, {7, 5, 3}, {4, 16, 8}, {5, 17, 3}, {13, 40, 300}, {9, 1100, 7}, {130, 33, 520}, {64, 10, 128}};
+
     @Test
-    void gemmAgreesWithANaiveProductForEveryTransposeCombination() {
-        int m = 7;
-        int n = 5;
-        int k = 3;
-        float[] a = TestData.uniform(m * k + 2, 1, 1f);
-        float[] b = TestData.uniform(k * n + 3, 2, 1f);
+    void gemmAgreesWithANaiveProductForEveryShapeTransposeAndScaling() {
         for (Blas blas : TestData.backends()) {
-            for (boolean ta : new boolean[] {false, true}) {
-                for (boolean tb : new boolean[] {false, true}) {
-                    float[] c = TestData.uniform(m * n + 1, 3, 1f);
-                    float[] expected = c.clone();
-                    for (int i = 0; i < m; i++) {
-                        for (int j = 0; j < n; j++) {
-                            double sum = 0;
-                            for (int p = 0; p < k; p++) {
-                                float av = ta ? a[2 + p * m + i] : a[2 + i * k + p];
-                                float bv = tb ? b[3 + j * k + p] : b[3 + p * n + j];
-                                sum += av * bv;
+            for (int[] shape : SHAPES) {
+                int m = shape[0];
+                int n = shape[1];
+                int k = shape[2];
+                float[] a = TestData.uniform(m * k + 2, 1, 1f);
+                float[] b = TestData.uniform(k * n + 3, 2, 1f);
+                for (boolean ta : new boolean[] {false, true}) {
+                    for (boolean tb : new boolean[] {false, true}) {
+                        for (float[] ab : new float[][] {{1f, 0f}, {0.5f, 2f}, {1f, 1f}}) {
+                            float[] c = TestData.uniform(m * n + 1, 3, 1f);
+                            if (ab[1] == 0f) {
+                                c[1] = Float.NaN; // beta = 0 must ignore what C held
                             }
-                            expected[1 + i * n + j] = (float) (0.5 * sum + 2.0 * c[1 + i * n + j]);
+                            float[] expected = c.clone();
+                            for (int i = 0; i < m; i++) {
+                                for (int j = 0; j < n; j++) {
+                                    double sum = 0;
+                                    for (int p = 0; p < k; p++) {
+                                        float av = ta ? a[2 + p * m + i] : a[2 + i * k + p];
+                                        float bv = tb ? b[3 + j * k + p] : b[3 + p * n + j];
+                                        sum += (double) av * bv;
+                                    }
+                                    double old = ab[1] == 0f ? 0 : ab[1] * c[1 + i * n + j];
+                                    expected[1 + i * n + j] = (float) (ab[0] * sum + old);
+                                }
+                            }
+                            blas.gemm(ta, tb, m, n, k, ab[0], a, 2, b, 3, ab[1], c, 1);
+                            for (int i = 0; i < c.length; i++) {
+                                float tolerance = 2e-6f * (k + 1) + 1e-5f * Math.abs(expected[i]);
+                                assertEquals(expected[i], c[i], tolerance, blas.name() + " " + m + "x" + n + "x" + k
+                                        + " ta=" + ta + " tb=" + tb + " alpha/beta=" + ab[0] + "/" + ab[1] + " at " + i);
+                            }
                         }
-                    }
-                    blas.gemm(ta, tb, m, n, k, 0.5f, a, 2, b, 3, 2f, c, 1);
-                    for (int i = 0; i < c.length; i++) {
-                        assertEquals(expected[i], c[i], 1e-5f, blas.name() + " ta=" + ta + " tb=" + tb + " at " + i);
                     }
                 }
             }
@@ -55,13 +75,19 @@ class BackendEqualityTest {
 
     @Test
     void trainingTrajectoriesAgreeAcrossBackends() {
+        for (Blas other : new Blas[] {VectorApiBlas.get(), NetlibBlas.pureJava()}) {
+            trajectoriesAgree(NetlibBlas.system(), other);
+        }
+    }
+
+    private static void trajectoriesAgree(Blas first, Blas second) {
         int rows = 64;
         float[] x = TestData.uniform(rows * 30, 4, 1f);
         float[] t = TestData.targets(LossType.CROSS_ENTROPY, rows, 5, 5);
         Network nativeNet = Network.builder().layers(30, 40, 20, 5).optimizer(OptimizerKind.MOMENTUM)
-                .blas(Blas.system()).build();
+                .blas(first).build();
         Network javaNet = Network.builder().layers(30, 40, 20, 5).optimizer(OptimizerKind.MOMENTUM)
-                .blas(Blas.pureJava()).build();
+                .blas(second).build();
         for (int step = 0; step < 50; step++) {
             float a = nativeNet.trainBatch(x, t, LossType.CROSS_ENTROPY, 0.05f, rows);
             float b = javaNet.trainBatch(x, t, LossType.CROSS_ENTROPY, 0.05f, rows);

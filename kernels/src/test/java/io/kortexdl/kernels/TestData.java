@@ -33,8 +33,8 @@ final class TestData {
         return t;
     }
 
-    /** The backends to check numerics against: the system one (native when installed) and pure Java. */
+    /** The backends to check numerics against: netlib's choice (native when installed), our Vector API GEMM, netlib's Java. */
     static Blas[] backends() {
-        return new Blas[] {Blas.system(), Blas.pureJava()};
+        return new Blas[] {NetlibBlas.system(), VectorApiBlas.get(), NetlibBlas.pureJava()};
     }
 }
