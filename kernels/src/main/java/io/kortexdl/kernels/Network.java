@@ -243,6 +243,8 @@ public final class Network {
     /**
      * Writes the network (architecture, optimizer kind and hyper-parameters, parameters) in the
      * versioned, checksummed format of {@link NetworkFormat}. Does not close {@code out}.
+     *
+     * @throws IOException if writing to {@code out} fails
      */
     public void save(OutputStream out) throws IOException {
         NetworkFormat.write(this, out);

@@ -23,12 +23,20 @@ public final class FashionMnist {
         return env != null && !env.isBlank() ? Path.of(env) : DEBIAN_DIR;
     }
 
-    /** The 60,000 training rows. */
+    /**
+     * The 60,000 training rows.
+     *
+     * @throws IOException if a file is missing, damaged, or images and labels disagree
+     */
     public static LabeledData train(Path dir) throws IOException {
         return load(dir, "train");
     }
 
-    /** The 10,000 test rows. */
+    /**
+     * The 10,000 test rows.
+     *
+     * @throws IOException if a file is missing, damaged, or images and labels disagree
+     */
     public static LabeledData test(Path dir) throws IOException {
         return load(dir, "t10k");
     }
