@@ -94,8 +94,8 @@ public final class ConcurrencyBenchmark {
                     sequential[rep] = timeSequential(call, calls);
                     parallel[rep] = timeParallel(call, calls, threads);
                 }
-                double seq = median(sequential);
-                double par = median(parallel);
+                double seq = Timing.median(sequential);
+                double par = Timing.median(parallel);
                 System.out.printf(Locale.ROOT, "RESULT bench=concurrency config=%s op=%s threads=%d calls=%d "
                                 + "sequential_s=%.4f parallel_s=%.4f speedup=%.2f%n",
                         name, op.getKey(), threads, calls, seq, par, seq / par);
@@ -158,12 +158,5 @@ public final class ConcurrencyBenchmark {
         } finally {
             pool.shutdown();
         }
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

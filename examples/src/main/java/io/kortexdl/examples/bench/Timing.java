@@ -24,8 +24,14 @@ final class Timing {
             task.run();
             seconds[i] = (System.nanoTime() - start) / 1e9;
         }
-        Arrays.sort(seconds);
-        return repetitions % 2 == 1 ? seconds[repetitions / 2]
-                : (seconds[repetitions / 2 - 1] + seconds[repetitions / 2]) / 2;
+        return median(seconds);
+    }
+
+    /** The median of {@code values} (the mean of the middle two for an even count). */
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }
