@@ -42,21 +42,21 @@ public final class AdamOptimizer implements Optimizer {
         return new float[] {beta1, beta2, epsilon};
     }
 
-    /** Number of steps taken so far. */
+    /** Number of steps completed so far. */
     public long steps() {
         return steps;
     }
 
     @Override
-    public void step(float[] from, float[] to, float[] gradient, float learningRate) {
-        steps++;
-        float stepSize = (float) (learningRate / (1.0 - Math.pow(beta1, steps)));
-        float invSqrtCorrection2 = (float) (1.0 / Math.sqrt(1.0 - Math.pow(beta2, steps)));
+    public void stepRange(float[] from, float[] to, float[] gradient, float learningRate, int start, int end) {
+        long t = steps + 1;
+        float stepSize = (float) (learningRate / (1.0 - Math.pow(beta1, t)));
+        float invSqrtCorrection2 = (float) (1.0 / Math.sqrt(1.0 - Math.pow(beta2, t)));
         float oneMinusBeta1 = 1f - beta1;
         float oneMinusBeta2 = 1f - beta2;
         float[] m = firstMoment;
         float[] v = secondMoment;
-        for (int i = 0; i < from.length; i++) {
+        for (int i = start; i < end; i++) {
             float g = gradient[i];
             float mi = beta1 * m[i] + oneMinusBeta1 * g;
             float vi = beta2 * v[i] + oneMinusBeta2 * g * g;
@@ -64,5 +64,10 @@ public final class AdamOptimizer implements Optimizer {
             v[i] = vi;
             to[i] = from[i] - stepSize * mi / ((float) Math.sqrt(vi) * invSqrtCorrection2 + epsilon);
         }
+    }
+
+    @Override
+    public void endStep() {
+        steps++;
     }
 }

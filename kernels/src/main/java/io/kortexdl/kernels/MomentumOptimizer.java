@@ -26,9 +26,9 @@ public final class MomentumOptimizer implements Optimizer {
     }
 
     @Override
-    public void step(float[] from, float[] to, float[] gradient, float learningRate) {
+    public void stepRange(float[] from, float[] to, float[] gradient, float learningRate, int start, int end) {
         float[] v = velocity;
-        for (int i = 0; i < from.length; i++) {
+        for (int i = start; i < end; i++) {
             float vi = momentum * v[i] + gradient[i];
             v[i] = vi;
             to[i] = from[i] - learningRate * vi;

@@ -30,6 +30,15 @@ final class NetworkEngine {
         return store;
     }
 
+    Propagation propagation() {
+        return propagation;
+    }
+
+    /** Applies L2 decay and one optimizer step from {@code gradient}, whole and atomically for readers. */
+    void applyUpdate(float[] gradient, float learningRate) {
+        store.update(step, gradient, learningRate);
+    }
+
     /** Forward pass of {@code batchSize} rows into {@code out}, {@code chunkRows} rows per GEMM pass. */
     void forward(float[] inputs, int batchSize, float[] out, int chunkRows, boolean safe) {
         int rowsPerChunk = Math.min(chunkRows, batchSize);
@@ -104,17 +113,31 @@ final class NetworkEngine {
         }
     }
 
-    /** Decays the weights (not the biases) into the gradient, then lets the optimizer write the new parameters. */
     private void applyStep(float[] from, float[] to, float[] gradient, float learningRate) {
+        applyStepRange(from, to, gradient, learningRate, 0, from.length);
+        optimizer.endStep();
+    }
+
+    /**
+     * The part of one update for parameters {@code [start, end)}: decays the weights (not the
+     * biases) into the gradient, then lets the optimizer write the new values. Disjoint ranges
+     * may run concurrently; {@link #endStep()} follows once all are done.
+     */
+    void applyStepRange(float[] from, float[] to, float[] gradient, float learningRate, int start, int end) {
         if (l2 != 0f) {
             for (int l = 0; l < layout.layerCount(); l++) {
-                int start = layout.weightOffset(l);
-                int end = start + layout.fanIn(l) * layout.fanOut(l);
-                for (int i = start; i < end; i++) {
+                int lo = Math.max(start, layout.weightOffset(l));
+                int hi = Math.min(end, layout.weightOffset(l) + layout.fanIn(l) * layout.fanOut(l));
+                for (int i = lo; i < hi; i++) {
                     gradient[i] += l2 * from[i];
                 }
             }
         }
-        optimizer.step(from, to, gradient, learningRate);
+        optimizer.stepRange(from, to, gradient, learningRate, start, end);
+    }
+
+    /** Ends an update made of {@link #applyStepRange} calls. */
+    void endStep() {
+        optimizer.endStep();
     }
 }

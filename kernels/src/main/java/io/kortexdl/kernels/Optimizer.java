@@ -2,8 +2,9 @@ package io.kortexdl.kernels;
 
 /**
  * An update rule over the flat parameter vector. An instance holds the state of one network
- * (velocities, moments, step count) and is only ever called by one thread at a time: the
- * network serialises updates.
+ * (velocities, moments, step count). One step is either {@link #step} or, to split it over
+ * threads, {@link #stepRange} on disjoint ranges covering every parameter (concurrently allowed)
+ * followed by one {@link #endStep()}. Steps themselves never overlap: the network serialises them.
  */
 public interface Optimizer {
 
@@ -22,5 +23,19 @@ public interface Optimizer {
      * @param gradient dLoss/dparameter, same length as {@code from}
      * @param learningRate step size, finite and positive
      */
-    void step(float[] from, float[] to, float[] gradient, float learningRate);
+    default void step(float[] from, float[] to, float[] gradient, float learningRate) {
+        stepRange(from, to, gradient, learningRate, 0, from.length);
+        endStep();
+    }
+
+    /**
+     * The part of the current step for parameters {@code [start, end)}: writes {@code to[i]} and
+     * updates this optimizer's per-parameter state there. Calls on disjoint ranges may run at
+     * the same time from different threads.
+     */
+    void stepRange(float[] from, float[] to, float[] gradient, float learningRate, int start, int end);
+
+    /** Ends the current step once every range has been updated (e.g. advances Adam's step count). */
+    default void endStep() {
+    }
 }

@@ -86,16 +86,38 @@ final class ParameterStore {
 
     /** Applies {@code step} atomically with respect to readers and to other updates. */
     void update(Step step, float[] gradient, float learningRate) {
+        Buffer to = beginUpdate();
+        boolean done = false;
+        try {
+            step.apply(current.values, to.values, gradient, learningRate);
+            done = true;
+        } finally {
+            endUpdate(to, done);
+        }
+    }
+
+    /**
+     * Starts an update that the caller may spread over several threads: takes the update lock
+     * and returns a buffer no reader holds, to be filled from {@link #unsynchronizedValues()} and
+     * then passed to {@link #endUpdate} by the same thread.
+     */
+    Buffer beginUpdate() {
         updateLock.lock();
         try {
-            Buffer from = current;
-            Buffer to = claimFreeBuffer(from);
-            step.apply(from.values, to.values, gradient, learningRate);
-            to.pins.set(0);
-            current = to;
-        } finally {
+            return claimFreeBuffer(current);
+        } catch (RuntimeException | Error e) {
             updateLock.unlock();
+            throw e;
         }
+    }
+
+    /** Publishes {@code to} (when {@code publish}) or discards it, and releases the update lock. */
+    void endUpdate(Buffer to, boolean publish) {
+        to.pins.set(0);
+        if (publish) {
+            current = to;
+        }
+        updateLock.unlock();
     }
 
     /** Applies {@code step} in place on the current buffer; single-caller use only. */

@@ -14,8 +14,8 @@ public final class SgdOptimizer implements Optimizer {
     }
 
     @Override
-    public void step(float[] from, float[] to, float[] gradient, float learningRate) {
-        for (int i = 0; i < from.length; i++) {
+    public void stepRange(float[] from, float[] to, float[] gradient, float learningRate, int start, int end) {
+        for (int i = start; i < end; i++) {
             to[i] = from[i] - learningRate * gradient[i];
         }
     }

@@ -34,11 +34,15 @@ class ConcurrencyTest {
         }
 
         @Override
-        public void step(float[] from, float[] to, float[] gradient, float learningRate) {
-            steps++;
-            for (int i = 0; i < from.length; i++) {
+        public void stepRange(float[] from, float[] to, float[] gradient, float learningRate, int start, int end) {
+            for (int i = start; i < end; i++) {
                 to[i] = from[i] + 1f;
             }
+        }
+
+        @Override
+        public void endStep() {
+            steps++;
         }
     }
 
