@@ -36,6 +36,8 @@ public final class Network {
     private final Blas blas;
     private final NetworkEngine engine;
     private volatile boolean threadSafe;
+    /** Epochs run through {@link #trainParallelNuma}, so repeated calls continue the shuffle sequence. */
+    private int parallelEpochs;
 
     /**
      * A network with ReLU hidden layers, identity output, He initialisation from the default
@@ -213,6 +215,51 @@ public final class Network {
     /** {@link #evaluate} on the thread-safe path, whatever {@link #isThreadSafe()} says. */
     public float evaluateThreadSafe(float[] inputs, float[] targets, LossType loss, int batchSize) {
         return evaluate(inputs, targets, loss, batchSize, true);
+    }
+
+    /**
+     * Synchronous data-parallel training over all rows with one worker thread per processor
+     * available to the JVM, placed on the machine's NUMA nodes (see {@link ParallelTrainer}).
+     * Each epoch shuffles the rows (seeded by {@link #seed()} and the epoch count, so repeated
+     * calls continue the sequence) and runs mini-batches of {@code batchSize} rows, the last one
+     * partial. Equals serial training on the same batches up to float rounding.
+     *
+     * @param inputs {@code rows x inputSize()} row-major
+     * @param targets {@code rows x outputSize()} row-major
+     * @return the mean per-row loss of the last epoch
+     * @throws IllegalArgumentException on inconsistent shapes or non-positive sizes or rate
+     * @throws NonFiniteLossException naming the epoch and step that diverged; the parameters of the
+     *     last good step are kept
+     */
+    public float trainParallelNuma(float[] inputs, float[] targets, LossType loss, float learningRate,
+                                   int batchSize, int epochs) {
+        synchronized (engine) {
+            try (ParallelTrainer trainer = new ParallelTrainer(this)) {
+                trainer.setEpochsCompleted(parallelEpochs);
+                try {
+                    return trainer.trainEpochs(inputs, targets, loss, learningRate, batchSize, epochs, seed);
+                } finally {
+                    parallelEpochs = trainer.epochsCompleted();
+                }
+            }
+        }
+    }
+
+    /**
+     * Mean loss over {@code batchSize} rows computed by all processors; returns exactly what
+     * {@link #evaluate} returns.
+     *
+     * @throws IllegalArgumentException on wrong shapes or batch size
+     */
+    public float evaluateParallelNuma(float[] inputs, float[] targets, LossType loss, int batchSize) {
+        checkTargets(inputs, targets, loss, batchSize);
+        try (ParallelTrainer trainer = new ParallelTrainer(this)) {
+            return trainer.evaluate(inputs, targets, loss, batchSize);
+        }
+    }
+
+    NetworkEngine engine() {
+        return engine;
     }
 
     /** Switches the default methods between the single-caller and the thread-safe path. */

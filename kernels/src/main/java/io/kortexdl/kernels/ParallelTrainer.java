@@ -1,0 +1,365 @@
+package io.kortexdl.kernels;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.Phaser;
+
+/**
+ * Synchronous data-parallel training of one {@link Network} by a fixed team of worker threads
+ * placed on NUMA nodes: each global mini-batch is split across the workers, each computes the
+ * gradient of its share with single-threaded BLAS, the gradients are summed in a fixed order
+ * (within each node, then across nodes) and one optimizer step is applied. The result equals
+ * serial training on the same batches up to float rounding and is bitwise reproducible for a
+ * given worker count and seed.
+ *
+ * <p>This is the engine of one Spark executor as well as of {@link Network#trainParallelNuma}:
+ * besides whole epochs it runs a number of steps over a block of rows it is given
+ * ({@link #trainSteps}), computes a gradient sum without updating ({@link #gradientSum}) and
+ * applies one ({@link #applyGradientSum}).
+ *
+ * <p>Workers are started once and reused; {@link #close()} stops them. Calls on one trainer are
+ * serialised. While a call runs, other threads may call the network's forward and evaluate
+ * methods (they see whole steps) but must not train it.
+ */
+public final class ParallelTrainer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ParallelTrainer.class.getName());
+    /** Placements already logged at INFO: each is logged once per JVM. */
+    private static final java.util.Set<String> LOGGED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private final Network network;
+    private final NetworkEngine engine;
+    private final ParameterLayout layout;
+    private final WorkerPlacement placement;
+    private final TrainerWorker[] workers;
+    private final Thread[] threads;
+    private final SpinBarrier stepBarrier;
+    /** Phase 2k starts job k on every worker; phase 2k+1 ends it. */
+    private final Phaser gate;
+    private final float[] scaledGradient;
+    private volatile TrainingJob job;
+    private volatile Throwable workerFailure;
+    private volatile boolean closed;
+    private int epochsCompleted;
+
+    /**
+     * A trainer with one worker per processor available to the JVM, on the detected topology.
+     *
+     * @param network the network to train; its optimizer, L2 and BLAS backend are used
+     */
+    public ParallelTrainer(Network network) {
+        this(network, Runtime.getRuntime().availableProcessors(), NumaTopology.detect());
+    }
+
+    /**
+     * @param network the network to train
+     * @param workerCount worker threads, at least 1
+     * @param topology the NUMA nodes to place them on ({@link NumaTopology#detect()} for this machine)
+     * @throws IllegalArgumentException if {@code workerCount < 1} or an argument is null
+     */
+    public ParallelTrainer(Network network, int workerCount, NumaTopology topology) {
+        Checks.nonNull("network", network);
+        Checks.nonNull("topology", topology);
+        this.network = network;
+        this.engine = network.engine();
+        this.layout = network.layout();
+        this.placement = topology.place(workerCount);
+        this.workers = new TrainerWorker[workerCount];
+        this.threads = new Thread[workerCount];
+        this.stepBarrier = new SpinBarrier(workerCount);
+        this.gate = new Phaser(workerCount + 1);
+        this.scaledGradient = new float[layout.parameterCount()];
+        int root = -1;
+        for (int n = 0; n < topology.nodeCount() && root < 0; n++) {
+            root = placement.leader(n);
+        }
+        for (int w = 0; w < workerCount; w++) {
+            workers[w] = new TrainerWorker(w, workers, placement, stepBarrier, engine, engine.propagation(), layout, root);
+        }
+        for (int w = 0; w < workerCount; w++) {
+            TrainerWorker worker = workers[w];
+            threads[w] = new Thread(() -> workerLoop(worker),
+                    "kortex-trainer-" + w + "-node" + topology.nodeId(placement.node(w)));
+            threads[w].setDaemon(true);
+            threads[w].start();
+        }
+        String description = "topology [" + topology + "]; " + placement + "; BLAS " + network.blas().name();
+        LOG.log(LOGGED.add(description) ? System.Logger.Level.INFO : System.Logger.Level.DEBUG,
+                "KortexDL parallel trainer: {0}", description);
+    }
+
+    /** Number of worker threads. */
+    public int workers() {
+        return workers.length;
+    }
+
+    /** Where the workers were placed. */
+    public WorkerPlacement placement() {
+        return placement;
+    }
+
+    /** The network being trained. */
+    public Network network() {
+        return network;
+    }
+
+    /** Epochs run by {@link #trainEpochs} so far; the next epoch's shuffle is derived from it. */
+    public synchronized int epochsCompleted() {
+        return epochsCompleted;
+    }
+
+    /**
+     * Sets the epoch count the next {@link #trainEpochs} continues from, e.g. when resuming.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public synchronized void setEpochsCompleted(int epochs) {
+        if (epochs < 0) {
+            throw new IllegalArgumentException("epochs: expected >= 0, got " + epochs);
+        }
+        this.epochsCompleted = epochs;
+    }
+
+    /**
+     * Trains {@code epochs} epochs over all rows: each epoch shuffles the rows with a permutation
+     * seeded by {@code (shuffleSeed, epoch index)}, then runs mini-batches of {@code batchSize}
+     * rows, the last one partial.
+     *
+     * @param inputs {@code rows x inputSize} row-major
+     * @param targets {@code rows x outputSize} row-major
+     * @return the mean per-row loss of the last epoch (losses measured before each batch's update)
+     * @throws IllegalArgumentException on inconsistent shapes or non-positive sizes or rate
+     * @throws NonFiniteLossException naming the epoch and step whose loss was not finite; the
+     *     network keeps the parameters of the last good step
+     */
+    public synchronized float trainEpochs(float[] inputs, float[] targets, LossType loss, float learningRate, int batchSize,
+                             int epochs, long shuffleSeed) {
+        int rows = checkedRows(inputs, targets, loss);
+        Checks.learningRate(learningRate);
+        Checks.batchSize(batchSize);
+        if (epochs < 1) {
+            throw new IllegalArgumentException("epochs: expected >= 1, got " + epochs);
+        }
+        int[] order = new int[rows];
+        double lastMean = Double.NaN;
+        for (int e = 0; e < epochs; e++) {
+            int epoch = epochsCompleted;
+            shuffle(order, shuffleSeed, epoch);
+            int steps = (rows + batchSize - 1) / batchSize;
+            TrainingJob job = new TrainingJob(TrainingJob.Mode.TRAIN, inputs, targets, order, 0, rows, batchSize,
+                    steps, loss, learningRate, "epoch " + (epoch + 1));
+            run(job);
+            lastMean = job.lossSum / job.rows;
+            epochsCompleted++;
+        }
+        return (float) lastMean;
+    }
+
+    /**
+     * Runs {@code steps} mini-batch steps over {@code order[from ..]}, {@code batchSize} rows per
+     * step (the last step takes what is left before the end of {@code order}).
+     *
+     * @param order row indices into {@code inputs}/{@code targets}, e.g. this epoch's permutation
+     * @return the losses and counts of the steps taken
+     * @throws IllegalArgumentException on bad shapes, indices or counts
+     * @throws NonFiniteLossException naming the step; that step is not applied
+     */
+    public TrainingProgress trainSteps(float[] inputs, float[] targets, int[] order, int from, int steps,
+                                       int batchSize, LossType loss, float learningRate) {
+        int rows = checkedRows(inputs, targets, loss);
+        Checks.learningRate(learningRate);
+        Checks.batchSize(batchSize);
+        checkOrder(order, rows, from);
+        if (steps < 0 || (long) steps * batchSize > (long) order.length - from + batchSize - 1) {
+            throw new IllegalArgumentException("steps: " + steps + " steps of " + batchSize + " rows do not fit the "
+                    + (order.length - from) + " rows of order after position " + from);
+        }
+        TrainingJob job = new TrainingJob(TrainingJob.Mode.TRAIN, inputs, targets, order, from, order.length,
+                batchSize, steps, loss, learningRate, "rows from position " + from);
+        run(job);
+        return new TrainingProgress(job.lossSum, job.rows, job.stepsDone);
+    }
+
+    /**
+     * The gradient of the summed per-row loss over {@code order[from .. from+count)}, written into
+     * {@code gradientOut}; nothing is updated. Summing these over executors and dividing by the
+     * total row count gives the gradient of the global mean loss.
+     *
+     * @return the summed per-row loss of those rows
+     */
+    public double gradientSum(float[] inputs, float[] targets, int[] order, int from, int count, LossType loss,
+                              float[] gradientOut) {
+        int rows = checkedRows(inputs, targets, loss);
+        checkOrder(order, rows, from);
+        if (count < 1 || count > order.length - from) {
+            throw new IllegalArgumentException("count: expected 1.." + (order.length - from) + ", got " + count);
+        }
+        Checks.matrix("gradientOut", gradientOut, 1, layout.parameterCount());
+        TrainingJob job = new TrainingJob(TrainingJob.Mode.GRADIENT, inputs, targets, order, from, from + count, count,
+                1, loss, 1f, "gradient");
+        job.gradientOut = gradientOut;
+        run(job);
+        return job.lossSum;
+    }
+
+    /**
+     * Applies one optimizer step (with the network's L2) from a gradient of a loss summed over
+     * {@code rows} rows, i.e. with the gradient divided by {@code rows}.
+     *
+     * @throws IllegalArgumentException on a wrong length, {@code rows < 1}, a bad rate or a non-finite value
+     */
+    public void applyGradientSum(float[] gradientSum, long rows, float learningRate) {
+        Checks.matrix("gradientSum", gradientSum, 1, layout.parameterCount());
+        Checks.learningRate(learningRate);
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows: expected >= 1, got " + rows);
+        }
+        synchronized (this) {
+            float inverse = (float) (1.0 / rows);
+            for (int i = 0; i < gradientSum.length; i++) {
+                float g = gradientSum[i];
+                if (!Float.isFinite(g)) {
+                    throw new IllegalArgumentException("gradientSum[" + i + "]: expected a finite value, got " + g);
+                }
+                scaledGradient[i] = g * inverse;
+            }
+            engine.applyUpdate(scaledGradient, learningRate);
+        }
+    }
+
+    /**
+     * Mean loss over all rows, computed by every worker on 256-row chunks and summed in chunk
+     * order: the same value {@link Network#evaluate} returns.
+     */
+    public float evaluate(float[] inputs, float[] targets, LossType loss, int rows) {
+        Checks.batchSize(rows);
+        Checks.matrix("inputs", inputs, rows, layout.inputSize());
+        Checks.matrix("targets", targets, rows, layout.outputSize());
+        Checks.nonNull("loss", loss);
+        TrainingJob job = new TrainingJob(TrainingJob.Mode.EVALUATE, inputs, targets, null, 0, rows, 0, 0, loss, 0f,
+                "evaluate");
+        job.chunkLoss = new double[(rows + NetworkEngine.CHUNK_ROWS - 1) / NetworkEngine.CHUNK_ROWS];
+        run(job);
+        double sum = 0;
+        for (double chunk : job.chunkLoss) {
+            sum += chunk;
+        }
+        return (float) (sum / rows);
+    }
+
+    /** A consistent copy of the network's parameters. */
+    public float[] getParameters() {
+        return network.getParameters();
+    }
+
+    /** Replaces the network's parameters (e.g. with the average over executors). */
+    public synchronized void setParameters(float[] parameters) {
+        network.setParameters(parameters);
+    }
+
+    /** Stops the worker threads; the trainer cannot be used afterwards. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        gate.arriveAndDeregister();
+        for (Thread thread : threads) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    long[] workerThreadIds() {
+        long[] ids = new long[threads.length];
+        for (int i = 0; i < threads.length; i++) {
+            ids[i] = threads[i].getId();
+        }
+        return ids;
+    }
+
+    private synchronized void run(TrainingJob next) {
+        if (closed) {
+            throw new IllegalStateException("this ParallelTrainer is closed");
+        }
+        stepBarrier.reset();
+        workerFailure = null;
+        job = next;
+        gate.arriveAndAwaitAdvance();
+        gate.arriveAndAwaitAdvance();
+        job = null;
+        if (next.error != null) {
+            throw next.error;
+        }
+        if (workerFailure != null) {
+            throw new IllegalStateException("a training worker failed: " + workerFailure, workerFailure);
+        }
+    }
+
+    private void workerLoop(TrainerWorker worker) {
+        while (true) {
+            gate.arriveAndAwaitAdvance();
+            if (closed) {
+                gate.arriveAndDeregister();
+                return;
+            }
+            try {
+                worker.run(job);
+            } catch (SpinBarrier.BrokenException e) {
+                // another worker failed and recorded why
+            } catch (Throwable t) {
+                synchronized (gate) {
+                    if (workerFailure == null) {
+                        workerFailure = t;
+                    }
+                }
+                stepBarrier.breakBarrier();
+            }
+            gate.arriveAndAwaitAdvance();
+        }
+    }
+
+    private int checkedRows(float[] inputs, float[] targets, LossType loss) {
+        Checks.nonNull("inputs", inputs);
+        Checks.nonNull("targets", targets);
+        Checks.nonNull("loss", loss);
+        int in = layout.inputSize();
+        if (inputs.length == 0 || inputs.length % in != 0) {
+            throw new IllegalArgumentException("inputs: expected a positive multiple of inputSize " + in
+                    + " floats, got " + inputs.length);
+        }
+        int rows = inputs.length / in;
+        Checks.matrix("targets", targets, rows, layout.outputSize());
+        return rows;
+    }
+
+    private static void checkOrder(int[] order, int rows, int from) {
+        Checks.nonNull("order", order);
+        if (from < 0 || from >= order.length) {
+            throw new IllegalArgumentException("from: expected 0.." + (order.length - 1) + ", got " + from);
+        }
+        for (int i = from; i < order.length; i++) {
+            if (order[i] < 0 || order[i] >= rows) {
+                throw new IllegalArgumentException("order[" + i + "]: expected a row index 0.." + (rows - 1) + ", got "
+                        + order[i]);
+            }
+        }
+    }
+
+    /** The identity permutation shuffled by Fisher-Yates from a generator seeded by (seed, epoch). */
+    static void shuffle(int[] order, long seed, int epoch) {
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        SplittableRandom random = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (epoch + 1)));
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+    }
+}
