@@ -25,7 +25,7 @@ class KernelDemoEndToEndTest {
     void demoReachesItsAccuracyOnRealData() throws Exception {
         assertTrue(Files.isDirectory(FashionMnist.defaultDir()),
                 "Fashion-MNIST missing: run ./kortex test, which installs dataset-fashion-mnist");
-        double accuracy = KernelDemo.run(FashionMnist.defaultDir(), 2, 128, 1e-3f, Integer.MAX_VALUE);
+        double accuracy = KernelDemo.run(FashionMnist.defaultDir(), 2, 128, 1e-3f, Integer.MAX_VALUE, 2);
         assertTrue(accuracy >= 0.84, "test accuracy after 2 epochs: " + accuracy);
     }
 

@@ -130,10 +130,23 @@ public final class ParallelTrainer implements AutoCloseable {
      * @throws NonFiniteLossException naming the epoch and step whose loss was not finite; the
      *     network keeps the parameters of the last good step
      */
-    public synchronized float trainEpochs(float[] inputs, float[] targets, LossType loss, float learningRate, int batchSize,
+    public float trainEpochs(float[] inputs, float[] targets, LossType loss, float learningRate, int batchSize,
                              int epochs, long shuffleSeed) {
+        return trainEpochs(inputs, targets, loss, LearningRateSchedule.constant(learningRate), batchSize, epochs,
+                shuffleSeed);
+    }
+
+    /**
+     * {@link #trainEpochs(float[], float[], LossType, float, int, int, long)} with the learning
+     * rate of each epoch taken from {@code schedule} at the epoch's index in the whole run
+     * ({@link #epochsCompleted()} counts the epochs before this call).
+     *
+     * @throws IllegalArgumentException also when the schedule gives a non-finite or non-positive rate
+     */
+    public synchronized float trainEpochs(float[] inputs, float[] targets, LossType loss,
+                                          LearningRateSchedule schedule, int batchSize, int epochs, long shuffleSeed) {
         int rows = checkedRows(inputs, targets, loss);
-        Checks.learningRate(learningRate);
+        Checks.nonNull("schedule", schedule);
         Checks.batchSize(batchSize);
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs: expected >= 1, got " + epochs);
@@ -142,6 +155,8 @@ public final class ParallelTrainer implements AutoCloseable {
         double lastMean = Double.NaN;
         for (int e = 0; e < epochs; e++) {
             int epoch = epochsCompleted;
+            float learningRate = schedule.rate(epoch);
+            Checks.learningRate(learningRate);
             shuffle(order, shuffleSeed, epoch);
             int steps = (rows + batchSize - 1) / batchSize;
             TrainingJob job = new TrainingJob(TrainingJob.Mode.TRAIN, inputs, targets, order, 0, rows, batchSize,

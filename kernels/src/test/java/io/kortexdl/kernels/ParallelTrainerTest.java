@@ -243,6 +243,38 @@ class ParallelTrainerTest {
     }
 
     @Test
+    void cosineScheduleValues() {
+        LearningRateSchedule cosine = LearningRateSchedule.cosine(0.1f, 4);
+        assertEquals(0.1f, cosine.rate(0), 0f);
+        assertEquals((float) (0.1 * 0.5 * (1 + Math.cos(Math.PI / 4))), cosine.rate(1), 0f);
+        assertEquals(0.05f, cosine.rate(2), 1e-8f);
+        assertEquals(cosine.rate(3), cosine.rate(9), 0f, "past the end the last rate holds");
+        assertThrows(IllegalArgumentException.class, () -> LearningRateSchedule.cosine(0.1f, 0));
+        assertThrows(IllegalArgumentException.class, () -> LearningRateSchedule.constant(-1f));
+    }
+
+    @Test
+    void scheduleRatesFollowTheRunsEpochCount() {
+        Network scheduled = network();
+        Network manual = network();
+        LearningRateSchedule schedule = epoch -> 0.02f / (epoch + 1);
+        try (ParallelTrainer a = new ParallelTrainer(scheduled, 2, NumaTopology.singleNode(2));
+             ParallelTrainer b = new ParallelTrainer(manual, 2, NumaTopology.singleNode(2))) {
+            a.trainEpochs(X, T, LossType.CROSS_ENTROPY, schedule, BATCH, 1, SEED);
+            a.trainEpochs(X, T, LossType.CROSS_ENTROPY, schedule, BATCH, 2, SEED);
+            b.trainEpochs(X, T, LossType.CROSS_ENTROPY, 0.02f, BATCH, 1, SEED);
+            b.trainEpochs(X, T, LossType.CROSS_ENTROPY, 0.01f, BATCH, 1, SEED);
+            b.trainEpochs(X, T, LossType.CROSS_ENTROPY, 0.02f / 3, BATCH, 1, SEED);
+        }
+        assertArrayEquals(manual.getParameters(), scheduled.getParameters());
+        try (ParallelTrainer c = new ParallelTrainer(network(), 1, NumaTopology.singleNode(1))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> c.trainEpochs(X, T, LossType.CROSS_ENTROPY, epoch -> Float.NaN, BATCH, 1, SEED));
+            assertEquals("learningRate: expected a finite value > 0, got NaN", e.getMessage());
+        }
+    }
+
+    @Test
     void networkLevelParallelTrainingLearns() {
         Network net = network();
         float before = net.evaluate(X, T, LossType.CROSS_ENTROPY, ROWS);
