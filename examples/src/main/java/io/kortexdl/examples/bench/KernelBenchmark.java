@@ -80,17 +80,12 @@ public final class KernelBenchmark {
         }
 
         if (!noTorch && torchScript != null) {
-            List<Map<String, String>> torch = ExternalProcess.results(
-                    List.of("/usr/bin/python3", torchScript, "--data", dir.toString(), "--threads", "1",
-                            "--batch", String.valueOf(batch), "--epochs", String.valueOf(epochs),
-                            "--forward-batch", String.valueOf(FORWARD_BATCH)),
+            TorchReference.Figures torch = TorchReference.run(torchScript, dir, 1, batch, epochs,
                     Map.of("OMP_NUM_THREADS", "1", "OPENBLAS_NUM_THREADS", "1", "MKL_NUM_THREADS", "1",
-                            "OMP_WAIT_POLICY", "PASSIVE"), 30);
-            double torchEpoch = Double.parseDouble(ExternalProcess.find(torch, "epoch_s"));
-            double torchForward = Double.parseDouble(ExternalProcess.find(torch, "forward_samples_per_s"));
+                            "OMP_WAIT_POLICY", "PASSIVE"));
             System.out.printf(Locale.ROOT, "RESULT bench=kernel compare=pytorch threads=1 batch=%d "
                             + "epoch_speedup_over_pytorch=%.2f forward_speedup_over_pytorch=%.2f%n",
-                    batch, torchEpoch / nativeEpoch, forwardRate / torchForward);
+                    batch, torch.epochSeconds() / nativeEpoch, forwardRate / torch.forwardSamplesPerSecond());
         }
     }
 

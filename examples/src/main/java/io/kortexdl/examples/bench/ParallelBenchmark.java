@@ -11,7 +11,6 @@ import io.kortexdl.kernels.NumaTopology;
 import io.kortexdl.kernels.OptimizerKind;
 import io.kortexdl.kernels.ParallelTrainer;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -83,11 +82,9 @@ public final class ParallelBenchmark {
 
         if (!noTorch && torchScript != null) {
             for (int b = 0; b < BATCHES.length; b++) {
-                List<Map<String, String>> torch = ExternalProcess.results(
-                        List.of("/usr/bin/python3", torchScript, "--data", dir.toString(), "--threads", "2",
-                                "--batch", String.valueOf(BATCHES[b]), "--epochs", String.valueOf(epochs)),
-                        Map.of("OMP_WAIT_POLICY", "PASSIVE", "OPENBLAS_NUM_THREADS", "1", "MKL_NUM_THREADS", "1"), 30);
-                double torchEpoch = Double.parseDouble(ExternalProcess.find(torch, "epoch_s"));
+                double torchEpoch = TorchReference.run(torchScript, dir, 2, BATCHES[b], epochs,
+                        Map.of("OMP_WAIT_POLICY", "PASSIVE", "OPENBLAS_NUM_THREADS", "1", "MKL_NUM_THREADS", "1"))
+                        .epochSeconds();
                 System.out.printf(Locale.ROOT, "RESULT bench=parallel compare=pytorch threads=2 batch=%d "
                         + "kortexdl_w2_epoch_s=%.4f pytorch_epoch_s=%.4f speedup_over_pytorch=%.2f%n",
                         BATCHES[b], epochSeconds[b][1], torchEpoch, torchEpoch / epochSeconds[b][1]);
