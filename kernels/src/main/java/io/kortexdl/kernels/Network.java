@@ -22,6 +22,10 @@ import java.util.Arrays;
  * never a mix. The {@code *ThreadSafe} methods always take that path. With thread safety
  * disabled the single-caller path takes no locks. Toggle the flag only while no call runs.
  *
+ * <p><b>All cores.</b> {@link #trainParallelNuma} and {@link #evaluateParallelNuma} spread one
+ * training run or evaluation over every core as synchronous data parallelism; a
+ * {@link ParallelTrainer} does the same with explicit workers, placement and schedules.
+ *
  * <p><b>Allocation.</b> Once warmed up on a batch size, training and the {@code forward(..., out)}
  * overload allocate nothing; the other forward methods allocate only their result.
  */
@@ -428,7 +432,12 @@ public final class Network {
             return this;
         }
 
-        /** A caller-made optimizer instance, used as is (its state is not copied). */
+        /**
+         * A caller-made optimizer instance, used as is (its state is not copied); its state must be
+         * sized for this network's {@link Network#parameterCount()}. Saving records only its
+         * {@link Optimizer#kind()} and hyper-parameters, so a loaded network gets the built-in
+         * optimizer of that kind.
+         */
         public Builder optimizer(Optimizer optimizer) {
             Checks.nonNull("optimizer", optimizer);
             this.optimizerInstance = optimizer;
