@@ -16,11 +16,22 @@ import java.util.concurrent.Phaser;
  * ({@link #trainSteps}), computes a gradient sum without updating ({@link #gradientSum}) and
  * applies one ({@link #applyGradientSum}).
  *
- * <p>Workers are started once and reused; {@link #close()} stops them. Calls on one trainer are
+ * <p>Each worker pins itself to its CPU first when pinning is on ({@link #PIN_PROPERTY}), then
+ * allocates its buffers, so first touch places them on its node. Workers are started once and
+ * reused; {@link #close()} stops them. Calls on one trainer are
  * serialised. While a call runs, other threads may call the network's forward and evaluate
  * methods (they see whole steps) but must not train it.
  */
 public final class ParallelTrainer implements AutoCloseable {
+    /**
+     * System property read by the constructors without a pinning argument: {@code true} pins each
+     * worker to its CPU (default {@code false}). Pinning keeps a worker next to the memory it
+     * first touched, which matters on multi-node machines, but it is off by default: several JVMs
+     * on one host (Spark executors, for one) would each pin their workers onto the same CPUs,
+     * and a pinned worker cannot move away from a core another process is busy on.
+     */
+    public static final String PIN_PROPERTY = "kortexdl.pinThreads";
+
     private static final System.Logger LOG = System.getLogger(ParallelTrainer.class.getName());
     /** Placements already logged at INFO: each is logged once per JVM. */
     private static final java.util.Set<String> LOGGED = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -35,6 +46,9 @@ public final class ParallelTrainer implements AutoCloseable {
     /** Phase 2k starts job k on every worker; phase 2k+1 ends it. */
     private final Phaser gate;
     private final float[] scaledGradient;
+    private final boolean pinThreads;
+    /** Whether each worker's pinning succeeded; written by the worker before its first job. */
+    private final java.util.concurrent.atomic.AtomicIntegerArray pinned;
     private volatile TrainingJob job;
     private volatile Throwable workerFailure;
     private volatile boolean closed;
@@ -56,6 +70,18 @@ public final class ParallelTrainer implements AutoCloseable {
      * @throws IllegalArgumentException if {@code workerCount < 1} or an argument is null
      */
     public ParallelTrainer(Network network, int workerCount, NumaTopology topology) {
+        this(network, workerCount, topology, Boolean.getBoolean(PIN_PROPERTY));
+    }
+
+    /**
+     * @param network the network to train
+     * @param workerCount worker threads, at least 1
+     * @param topology the NUMA nodes to place them on
+     * @param pinThreads whether each worker pins itself to its CPU before allocating its buffers
+     *     (see {@link #PIN_PROPERTY} for the trade-off); a failed pin is logged and training goes on
+     * @throws IllegalArgumentException if {@code workerCount < 1} or an argument is null
+     */
+    public ParallelTrainer(Network network, int workerCount, NumaTopology topology, boolean pinThreads) {
         Checks.nonNull("network", network);
         Checks.nonNull("topology", topology);
         this.network = network;
@@ -67,6 +93,8 @@ public final class ParallelTrainer implements AutoCloseable {
         this.stepBarrier = new SpinBarrier(workerCount);
         this.gate = new Phaser(workerCount + 1);
         this.scaledGradient = new float[layout.parameterCount()];
+        this.pinThreads = pinThreads;
+        this.pinned = new java.util.concurrent.atomic.AtomicIntegerArray(workerCount);
         int root = -1;
         for (int n = 0; n < topology.nodeCount() && root < 0; n++) {
             root = placement.leader(n);
@@ -76,12 +104,20 @@ public final class ParallelTrainer implements AutoCloseable {
         }
         for (int w = 0; w < workerCount; w++) {
             TrainerWorker worker = workers[w];
-            threads[w] = new Thread(() -> workerLoop(worker),
+            int cpu = placement.cpu(w);
+            int slot = w;
+            threads[w] = new Thread(() -> {
+                if (pinThreads && CpuAffinity.pinCurrentThread(cpu)) {
+                    pinned.set(slot, 1);
+                }
+                workerLoop(worker);
+            },
                     "kortex-trainer-" + w + "-node" + topology.nodeId(placement.node(w)));
             threads[w].setDaemon(true);
             threads[w].start();
         }
-        String description = "topology [" + topology + "]; " + placement + "; BLAS " + network.blas().name();
+        String description = "topology [" + topology + "]; " + placement + (pinThreads ? ", pinned" : ", not pinned")
+                + "; BLAS " + network.blas().name();
         LOG.log(LOGGED.add(description) ? System.Logger.Level.INFO : System.Logger.Level.DEBUG,
                 "KortexDL parallel trainer: {0}", description);
     }
@@ -286,6 +322,11 @@ public final class ParallelTrainer implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** Whether worker {@code w} is pinned to its CPU; settles once the worker has run a job. */
+    boolean isPinned(int w) {
+        return pinned.get(w) == 1;
     }
 
     long[] workerThreadIds() {

@@ -4,11 +4,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A reusable barrier for the workers of one training step: arrivals spin briefly (steps are
- * sub-millisecond, so parking and waking threads would cost more than the wait), then yield.
- * A failing party breaks the barrier so nobody waits for it forever.
+ * sub-millisecond, so parking and waking threads would cost more than the wait), then yield a
+ * few times, then sleep in short timed parks, so a waiter whose peer lost its core stops
+ * competing for CPU time. A failing party breaks the barrier so nobody waits for it forever.
  */
 final class SpinBarrier {
     private static final int SPINS_BEFORE_YIELD = 1 << 14;
+    private static final int YIELDS_BEFORE_PARK = 64;
+    private static final long PARK_NANOS = 20_000;
 
     /** Thrown to the parties of a broken barrier. */
     static final class BrokenException extends RuntimeException {
@@ -41,10 +44,13 @@ final class SpinBarrier {
             if (broken) {
                 throw new BrokenException();
             }
-            if (++spins < SPINS_BEFORE_YIELD) {
+            spins++;
+            if (spins < SPINS_BEFORE_YIELD) {
                 Thread.onSpinWait();
-            } else {
+            } else if (spins < SPINS_BEFORE_YIELD + YIELDS_BEFORE_PARK) {
                 Thread.yield();
+            } else {
+                java.util.concurrent.locks.LockSupport.parkNanos(PARK_NANOS);
             }
         }
     }
