@@ -52,22 +52,20 @@ public final class Args {
 
     /** An integer option. */
     public int intValue(String name, int fallback) {
-        String v = value(name, null);
-        try {
-            return v == null ? fallback : Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            fail(name + " expects an integer, got '" + v + "'");
-            return fallback;
-        }
+        return parsed(name, fallback, Integer::parseInt, "an integer");
     }
 
     /** A floating-point option. */
     public double doubleValue(String name, double fallback) {
+        return parsed(name, fallback, Double::parseDouble, "a number");
+    }
+
+    private <T> T parsed(String name, T fallback, java.util.function.Function<String, T> parser, String what) {
         String v = value(name, null);
         try {
-            return v == null ? fallback : Double.parseDouble(v);
+            return v == null ? fallback : parser.apply(v);
         } catch (NumberFormatException e) {
-            fail(name + " expects a number, got '" + v + "'");
+            fail(name + " expects " + what + ", got '" + v + "'");
             return fallback;
         }
     }

@@ -90,14 +90,13 @@ final class NetworkEngine {
             if (safe) {
                 ParameterStore.Buffer pinned = store.pin();
                 try {
-                    value = propagation.lossAndGradient(pinned.values, inputs, 0, targets, 0, batchSize, loss, ws,
-                            ws.gradient, false);
+                    value = propagation.lossAndGradient(pinned.values, inputs, 0, targets, 0, batchSize, loss, ws);
                 } finally {
                     store.unpin(pinned);
                 }
             } else {
                 value = propagation.lossAndGradient(store.unsynchronizedValues(), inputs, 0, targets, 0, batchSize,
-                        loss, ws, ws.gradient, false);
+                        loss, ws);
             }
             if (!Float.isFinite(value)) {
                 throw new NonFiniteLossException(value, "trainBatch, " + loss + ", batch of " + batchSize);

@@ -281,7 +281,9 @@ public final class ParallelTrainer implements AutoCloseable {
      * order: the same value {@link Network#evaluate} returns.
      */
     public float evaluate(float[] inputs, float[] targets, LossType loss, int rows) {
-        Checks.batchSize(rows);
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows: expected >= 1, got " + rows);
+        }
         Checks.matrix("inputs", inputs, rows, layout.inputSize());
         Checks.matrix("targets", targets, rows, layout.outputSize());
         Checks.nonNull("loss", loss);

@@ -49,10 +49,11 @@ final class Propagation {
 
     /**
      * Forward and backward pass: returns the mean loss of the rows and writes the gradient of
-     * that mean loss into {@code gradient} (or adds it when {@code accumulate}).
+     * that mean loss into {@code ws.gradient}.
      */
     float lossAndGradient(float[] params, float[] inputs, int inputOffset, float[] targets, int targetOffset,
-                          int rows, LossType loss, Workspace ws, float[] gradient, boolean accumulate) {
+                          int rows, LossType loss, Workspace ws) {
+        float[] gradient = ws.gradient;
         forward(params, inputs, inputOffset, rows, ws);
         int last = layout.layerCount() - 1;
         float[] outputs = ws.activations[last];
@@ -60,15 +61,14 @@ final class Propagation {
         float[] spare = ws.deltaB;
         float value = Losses.lossAndGradient(loss, outputs, targets, targetOffset, rows, layout.outputSize(), delta);
         output.multiplyByDerivative(outputs, delta, 0, rows * layout.outputSize());
-        float beta = accumulate ? 1f : 0f;
         for (int l = last; l >= 0; l--) {
             int fanIn = layout.fanIn(l);
             int fanOut = layout.fanOut(l);
             float[] previous = l == 0 ? inputs : ws.activations[l - 1];
             int previousOffset = l == 0 ? inputOffset : 0;
             blas.gemm(true, false, fanIn, fanOut, rows, 1f, previous, previousOffset,
-                    delta, 0, beta, gradient, layout.weightOffset(l));
-            blas.gemm(false, false, 1, fanOut, rows, 1f, ws.ones, 0, delta, 0, beta, gradient, layout.biasOffset(l));
+                    delta, 0, 0f, gradient, layout.weightOffset(l));
+            blas.gemm(false, false, 1, fanOut, rows, 1f, ws.ones, 0, delta, 0, 0f, gradient, layout.biasOffset(l));
             if (l > 0) {
                 blas.gemm(false, true, rows, fanIn, fanOut, 1f, delta, 0,
                         params, layout.weightOffset(l), 0f, spare, 0);

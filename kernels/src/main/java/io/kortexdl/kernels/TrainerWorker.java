@@ -138,8 +138,7 @@ final class TrainerWorker {
             System.arraycopy(job.inputs, row * in, shareInputs, r * in, in);
             System.arraycopy(job.targets, row * out, shareTargets, r * out, out);
         }
-        float mean = propagation.lossAndGradient(params, shareInputs, 0, shareTargets, 0, rows, job.loss, workspace,
-                workspace.gradient, false);
+        float mean = propagation.lossAndGradient(params, shareInputs, 0, shareTargets, 0, rows, job.loss, workspace);
         lossSum = (double) mean * rows;
         scale = job.mode == TrainingJob.Mode.GRADIENT ? rows : (float) rows / batch;
     }
