@@ -42,9 +42,28 @@ public final class AdamOptimizer implements Optimizer {
         return new float[] {beta1, beta2, epsilon};
     }
 
-    /** Number of steps completed so far. */
+    @Override
     public long steps() {
         return steps;
+    }
+
+    @Override
+    public int stateSize() {
+        return 2 * firstMoment.length;
+    }
+
+    @Override
+    public void exportState(float[] out, int offset) {
+        System.arraycopy(firstMoment, 0, out, offset, firstMoment.length);
+        System.arraycopy(secondMoment, 0, out, offset + firstMoment.length, secondMoment.length);
+    }
+
+    @Override
+    public void importState(float[] state, int offset, long steps) {
+        checkState(state, offset, steps);
+        System.arraycopy(state, offset, firstMoment, 0, firstMoment.length);
+        System.arraycopy(state, offset + firstMoment.length, secondMoment, 0, secondMoment.length);
+        this.steps = steps;
     }
 
     @Override

@@ -4,6 +4,7 @@ package io.kortexdl.kernels;
 public final class MomentumOptimizer implements Optimizer {
     private final float momentum;
     private final float[] velocity;
+    private long steps;
 
     /**
      * @param momentum {@code mu}, in [0, 1)
@@ -33,5 +34,32 @@ public final class MomentumOptimizer implements Optimizer {
             v[i] = vi;
             to[i] = from[i] - learningRate * vi;
         }
+    }
+
+    @Override
+    public void endStep() {
+        steps++;
+    }
+
+    @Override
+    public long steps() {
+        return steps;
+    }
+
+    @Override
+    public int stateSize() {
+        return velocity.length;
+    }
+
+    @Override
+    public void exportState(float[] out, int offset) {
+        System.arraycopy(velocity, 0, out, offset, velocity.length);
+    }
+
+    @Override
+    public void importState(float[] state, int offset, long steps) {
+        checkState(state, offset, steps);
+        System.arraycopy(state, offset, velocity, 0, velocity.length);
+        this.steps = steps;
     }
 }

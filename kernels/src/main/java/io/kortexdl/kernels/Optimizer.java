@@ -38,4 +38,52 @@ public interface Optimizer {
     /** Ends the current step once every range has been updated (e.g. advances Adam's step count). */
     default void endStep() {
     }
+
+    /**
+     * Length of this optimizer's per-parameter state as {@link #exportState} writes it: 0 for
+     * plain SGD, one value per parameter for momentum, two for Adam.
+     */
+    default int stateSize() {
+        return 0;
+    }
+
+    /** Steps completed so far (Adam's bias correction depends on it). */
+    default long steps() {
+        return 0;
+    }
+
+    /**
+     * Copies the per-parameter state into {@code out[offset .. offset + stateSize())}, e.g. to
+     * average it across executors or to checkpoint it. Must not run during a step.
+     */
+    default void exportState(float[] out, int offset) {
+    }
+
+    /**
+     * Replaces the state with {@code state[offset .. offset + stateSize())} and the step count
+     * with {@code steps}, as {@link #exportState} and {@link #steps()} gave them. Must not run
+     * during a step.
+     *
+     * @throws IllegalArgumentException if the array is too short or {@code steps < 0}
+     */
+    default void importState(float[] state, int offset, long steps) {
+        checkState(state, offset, steps);
+    }
+
+    /**
+     * Checks the arguments of {@link #importState}.
+     *
+     * @throws IllegalArgumentException if {@code state} has fewer than {@link #stateSize()} values
+     *     from {@code offset}, or {@code steps < 0}
+     */
+    default void checkState(float[] state, int offset, long steps) {
+        Checks.nonNull("state", state);
+        if (offset < 0 || (long) offset + stateSize() > state.length) {
+            throw new IllegalArgumentException("state: expected " + stateSize() + " values from offset " + offset
+                    + ", got an array of " + state.length);
+        }
+        if (steps < 0) {
+            throw new IllegalArgumentException("steps: expected >= 0, got " + steps);
+        }
+    }
 }

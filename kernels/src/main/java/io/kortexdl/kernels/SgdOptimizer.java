@@ -1,7 +1,8 @@
 package io.kortexdl.kernels;
 
-/** Plain SGD: {@code p -= lr * g}. Stateless. */
+/** Plain SGD: {@code p -= lr * g}. Its only state is the step count. */
 public final class SgdOptimizer implements Optimizer {
+    private long steps;
 
     @Override
     public OptimizerKind kind() {
@@ -18,5 +19,21 @@ public final class SgdOptimizer implements Optimizer {
         for (int i = start; i < end; i++) {
             to[i] = from[i] - learningRate * gradient[i];
         }
+    }
+
+    @Override
+    public void endStep() {
+        steps++;
+    }
+
+    @Override
+    public long steps() {
+        return steps;
+    }
+
+    @Override
+    public void importState(float[] state, int offset, long steps) {
+        checkState(state, offset, steps);
+        this.steps = steps;
     }
 }

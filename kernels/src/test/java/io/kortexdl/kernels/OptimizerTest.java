@@ -69,4 +69,30 @@ class OptimizerTest {
         e = assertThrows(IllegalArgumentException.class, () -> OptimizerKind.MOMENTUM.create(new float[0], 1));
         assertEquals("hyperParameters for MOMENTUM: expected 1 values, got []", e.getMessage());
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(OptimizerKind.class)
+    void exportedStateContinuesTheRunBitwise(OptimizerKind kind) {
+        Optimizer uninterrupted = kind.create(kind.defaultHyperParameters(), 4);
+        float[] expected = START.clone();
+        uninterrupted.step(expected, expected, GRADIENTS_1, 0.05f);
+        uninterrupted.step(expected, expected, GRADIENTS_2, 0.05f);
+        uninterrupted.step(expected, expected, GRADIENTS_1, 0.05f);
+
+        Optimizer first = kind.create(kind.defaultHyperParameters(), 4);
+        float[] p = START.clone();
+        first.step(p, p, GRADIENTS_1, 0.05f);
+        float[] state = new float[first.stateSize() + 3];
+        first.exportState(state, 3);
+        Optimizer resumed = kind.create(kind.defaultHyperParameters(), 4);
+        resumed.importState(state, 3, first.steps());
+        resumed.step(p, p, GRADIENTS_2, 0.05f);
+        resumed.step(p, p, GRADIENTS_1, 0.05f);
+
+        assertArrayEquals(expected, p, kind + " resumed from exported state");
+        assertEquals(3, resumed.steps());
+        assertEquals(new int[] {0, 4, 8}[kind.ordinal()], first.stateSize(), "state length of " + kind);
+        assertThrows(IllegalArgumentException.class, () -> resumed.importState(new float[resumed.stateSize()], 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> resumed.importState(state, 0, -1));
+    }
 }

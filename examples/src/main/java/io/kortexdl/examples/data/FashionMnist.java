@@ -1,5 +1,7 @@
 package io.kortexdl.examples.data;
 
+import io.kortexdl.spark.data.IdxFile;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

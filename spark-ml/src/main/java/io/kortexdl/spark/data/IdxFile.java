@@ -1,4 +1,4 @@
-package io.kortexdl.examples.data;
+package io.kortexdl.spark.data;
 
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
@@ -76,6 +76,29 @@ public final class IdxFile {
         }
     }
 
+    /**
+     * Writes an unsigned-byte IDX file of the given dimensions (not compressed here).
+     *
+     * @throws IllegalArgumentException if {@code data} does not hold exactly the elements the dimensions declare
+     */
+    public static void write(java.io.OutputStream out, int[] dimensions, byte[] data) throws IOException {
+        long count = 1;
+        for (int d : dimensions) {
+            count *= d;
+        }
+        if (dimensions.length < 1 || dimensions.length > 4 || count != data.length) {
+            throw new IllegalArgumentException("dimensions " + java.util.Arrays.toString(dimensions) + " declare "
+                    + count + " elements, data holds " + data.length);
+        }
+        java.io.DataOutputStream header = new java.io.DataOutputStream(out);
+        header.writeInt((UNSIGNED_BYTE << 8) | dimensions.length);
+        for (int d : dimensions) {
+            header.writeInt(d);
+        }
+        header.write(data);
+        header.flush();
+    }
+
     /** A copy of the dimensions, outermost (the item count) first. */
     public int[] dimensions() {
         return dimensions.clone();
@@ -98,6 +121,11 @@ public final class IdxFile {
     /** Element {@code i} as an unsigned value 0..255. */
     public int unsigned(int i) {
         return data[i] & 0xFF;
+    }
+
+    /** A copy of elements {@code [from, from + count)} as raw bytes. */
+    public byte[] bytes(int from, int count) {
+        return java.util.Arrays.copyOfRange(data, from, from + count);
     }
 
     /** Every element scaled by {@code scale}, as {@code float}s. */

@@ -1,0 +1,277 @@
+package io.kortexdl.spark;
+
+import io.kortexdl.kernels.LearningRateSchedule;
+import io.kortexdl.kernels.Network;
+import io.kortexdl.kernels.NumaTopology;
+import io.kortexdl.kernels.Optimizer;
+import io.kortexdl.kernels.ParallelTrainer;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The driver's training loop. Each epoch is a series of rounds; a round broadcasts the current
+ * parameters and optimizer state, every block (one per executor) runs local steps on its
+ * multithreaded trainer, and the results come back with {@code collect}, which orders them by
+ * block, and are combined in that order, so a fit is bitwise reproducible whatever order the
+ * tasks finish in (a tree reduce would add them in arrival order).
+ *
+ * <ul>
+ * <li>One block: the whole epoch is one round; this is exactly serial mini-batch training.</li>
+ * <li>{@code syncInterval = 1} with several blocks: each step every block returns the gradient
+ *     sum of its share of the global batch; the driver adds them and applies one optimizer step
+ *     (exact synchronous SGD, one Spark job per step).</li>
+ * <li>{@code syncInterval = K > 1}: every block runs K local steps on its share, then parameters
+ *     and optimizer state are averaged, weighted by the rows each block covered.</li>
+ * </ul>
+ */
+final class DistributedTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainer.class);
+
+    /** What the loop needs beyond the spec: epochs, rates, stopping rules and listeners. */
+    record Settings(int maxIter, LearningRateSchedule schedule, int syncInterval, double tol, int patience,
+                    boolean classification, List<TrainingListener> listeners, NetworkWeights initial,
+                    String description) {
+    }
+
+    /** The trained weights and the history. */
+    record Outcome(NetworkWeights weights, KortexTrainingSummary summary) {
+    }
+
+    private final JavaSparkContext jsc;
+    private final DataPacker.Packed data;
+    private final TrainingSpec spec;
+    private final Settings settings;
+    private final ResourcePlacement placement;
+    private float[] parameters;
+    private float[] optimizerState;
+    private long optimizerSteps;
+
+    private DistributedTrainer(JavaSparkContext jsc, DataPacker.Packed data, TrainingSpec spec, Settings settings,
+                               ResourcePlacement placement) {
+        this.jsc = jsc;
+        this.data = data;
+        this.spec = spec;
+        this.settings = settings;
+        this.placement = placement;
+    }
+
+    /**
+     * Trains on the packed blocks.
+     *
+     * @throws IllegalStateException if training diverges (naming the epoch, block and rows), or a
+     *     listener's exception
+     */
+    static Outcome train(JavaSparkContext jsc, DataPacker.Packed data, TrainingSpec spec, Settings settings,
+                         ResourcePlacement placement) {
+        DistributedTrainer trainer = new DistributedTrainer(jsc, data, spec, settings, placement);
+        String previous = jsc.getLocalProperty("spark.job.description");
+        try {
+            return trainer.run();
+        } finally {
+            jsc.setJobDescription(previous);
+            String runId = spec.runId();
+            ExecutorTrainer.release(runId);
+            try {
+                data.blocks().foreachPartition(it -> ExecutorTrainer.release(runId));
+            } catch (RuntimeException e) {
+                LOG.debug("KortexDL: releasing executor trainers failed", e);
+            }
+        }
+    }
+
+    private Outcome run() {
+        Network network = spec.newNetwork(settings.initial() == null ? null : settings.initial().parametersView());
+        Optimizer optimizer = network.optimizer();
+        parameters = network.getParameters();
+        optimizerState = new float[optimizer.stateSize()];
+        optimizerSteps = 0;
+        List<EpochRecord> history = new ArrayList<>();
+        boolean validating = data.validationRows() > 0;
+        double bestValidationLoss = Double.POSITIVE_INFINITY;
+        float[] best = parameters.clone();
+        int bestEpoch = 0;
+        String stopReason = "maxIter";
+        double previousLoss = Double.NaN;
+        long started = System.nanoTime();
+        try (ParallelTrainer driverStep = new ParallelTrainer(network, 1, NumaTopology.singleNode(1), false)) {
+            for (int epoch = 0; epoch < settings.maxIter(); epoch++) {
+                long epochStart = System.nanoTime();
+                jsc.setJobDescription(settings.description() + ": epoch " + (epoch + 1) + "/" + settings.maxIter());
+                double[] lossAndRows = runEpoch(epoch, settings.schedule().rate(epoch), driverStep);
+                double loss = lossAndRows[0] / lossAndRows[1];
+                KortexMetrics validation = validating ? validate() : null;
+                double seconds = (System.nanoTime() - epochStart) / 1e9;
+                EpochRecord record = new EpochRecord(epoch + 1, settings.maxIter(), loss,
+                        validation == null ? Double.NaN : validation.loss(),
+                        validation == null ? Double.NaN
+                                : settings.classification() ? validation.accuracy() : validation.rmse(),
+                        seconds, lossAndRows[1] / seconds);
+                history.add(record);
+                log(record, (System.nanoTime() - started) / 1e9);
+                for (TrainingListener listener : settings.listeners()) {
+                    listener.onEpochEnd(record);
+                }
+                if (validating) {
+                    if (validation.loss() < bestValidationLoss) {
+                        bestValidationLoss = validation.loss();
+                        best = parameters.clone();
+                        bestEpoch = epoch + 1;
+                    } else if (epoch + 1 - bestEpoch >= settings.patience()) {
+                        stopReason = "earlyStopping";
+                        break;
+                    }
+                } else {
+                    bestEpoch = epoch + 1;
+                }
+                if (settings.tol() > 0 && !Double.isNaN(previousLoss)
+                        && previousLoss - loss < settings.tol() * Math.max(1, Math.abs(previousLoss))) {
+                    stopReason = "tol";
+                    break;
+                }
+                previousLoss = loss;
+            }
+        }
+        float[] finalParameters = validating && bestEpoch > 0 ? best : parameters;
+        NetworkWeights weights = new NetworkWeights(spec.layerSizes(), spec.hiddenActivation(), finalParameters);
+        KortexTrainingSummary summary = new KortexTrainingSummary(history, stopReason, bestEpoch, spec.blockCount(),
+                spec.threadsPerExecutor());
+        return new Outcome(weights, summary);
+    }
+
+    /** Runs one epoch; returns {loss sum, rows}. */
+    private double[] runEpoch(int epoch, float learningRate, ParallelTrainer driverStep) {
+        int steps = spec.stepsPerEpoch();
+        int interval = spec.blockCount() == 1 ? steps : Math.min(settings.syncInterval(), steps);
+        double lossSum = 0;
+        long rows = 0;
+        for (int first = 0; first < steps; first += interval) {
+            int count = Math.min(interval, steps - first);
+            boolean exact = interval == 1 && spec.blockCount() > 1;
+            RoundRequest request = new RoundRequest(epoch, first, count, learningRate, exact, parameters,
+                    optimizerState, optimizerSteps);
+            List<RoundResult> results = runRound(request);
+            long roundRows = 0;
+            for (RoundResult result : results) {
+                if (result.failure() != null) {
+                    throw new IllegalStateException("KortexDL training diverged at " + result.failure());
+                }
+                roundRows += result.rows();
+                lossSum += result.lossSum();
+            }
+            if (roundRows == 0) {
+                continue;
+            }
+            rows += roundRows;
+            if (exact) {
+                applySummedGradient(results, roundRows, learningRate, driverStep, epoch, first);
+            } else {
+                average(results, roundRows);
+            }
+        }
+        return new double[] {lossSum, rows};
+    }
+
+    private List<RoundResult> runRound(RoundRequest request) {
+        Broadcast<RoundRequest> broadcast = jsc.broadcast(request);
+        try {
+            TrainingSpec taskSpec = spec;
+            JavaRDD<RoundResult> round = data.blocks().mapPartitions(
+                    it -> List.of(ExecutorTrainer.runRound(taskSpec, broadcast.value(), it.next())).iterator(), true);
+            return placement.apply(round).collect();
+        } finally {
+            broadcast.destroy(false);
+        }
+    }
+
+    private void applySummedGradient(List<RoundResult> results, long rows, float learningRate,
+                                     ParallelTrainer driverStep, int epoch, int step) {
+        float[] sum = new float[parameters.length];
+        for (RoundResult result : results) {
+            if (result.rows() == 0) {
+                continue;
+            }
+            float[] g = result.values();
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += g[i];
+            }
+        }
+        Network network = driverStep.network();
+        driverStep.setParameters(parameters);
+        network.optimizer().importState(optimizerState, 0, optimizerSteps);
+        try {
+            driverStep.applyGradientSum(sum, rows, learningRate);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("KortexDL training diverged at epoch " + (epoch + 1) + ", step "
+                    + (step + 1) + ": " + e.getMessage() + ". Lower stepSize, check the features for very large"
+                    + " values, or set regParam", e);
+        }
+        parameters = driverStep.getParameters();
+        network.optimizer().exportState(optimizerState, 0);
+        optimizerSteps = network.optimizer().steps();
+    }
+
+    /** Parameters and optimizer state averaged over the blocks, weighted by the rows each covered. */
+    private void average(List<RoundResult> results, long rows) {
+        double[] params = new double[parameters.length];
+        double[] state = new double[optimizerState.length];
+        int steps = 0;
+        for (RoundResult result : results) {
+            if (result.rows() == 0) {
+                continue;
+            }
+            double weight = (double) result.rows() / rows;
+            float[] p = result.values();
+            for (int i = 0; i < params.length; i++) {
+                params[i] += weight * p[i];
+            }
+            float[] s = result.optimizerState();
+            for (int i = 0; i < state.length; i++) {
+                state[i] += weight * s[i];
+            }
+            steps = Math.max(steps, result.steps());
+        }
+        for (int i = 0; i < params.length; i++) {
+            parameters[i] = (float) params[i];
+        }
+        for (int i = 0; i < state.length; i++) {
+            optimizerState[i] = (float) state[i];
+        }
+        optimizerSteps += steps;
+    }
+
+    private KortexMetrics validate() {
+        NetworkWeights weights = new NetworkWeights(spec.layerSizes(), spec.hiddenActivation(), parameters);
+        Broadcast<NetworkWeights> broadcast = jsc.broadcast(weights);
+        boolean classification = settings.classification();
+        try {
+            List<MetricSums> parts = data.blocks().map(block -> {
+                MetricSums sums = new MetricSums();
+                PackedBlock.Part part = block.validation;
+                if (part.rows > 0) {
+                    sums.addRows(broadcast.value().toNetwork(), part.features, part.labels, part.weights, part.rows,
+                            classification);
+                }
+                return sums;
+            }).collect();
+            MetricSums total = new MetricSums();
+            parts.forEach(total::add);
+            return total.toMetrics(classification);
+        } finally {
+            broadcast.destroy(false);
+        }
+    }
+
+    private void log(EpochRecord r, double elapsed) {
+        double eta = elapsed / r.epoch() * (r.maxIter() - r.epoch());
+        String validation = Double.isNaN(r.validationMetric()) ? ""
+                : String.format(", validation %s %.4f (loss %.4f)", settings.classification() ? "accuracy" : "RMSE",
+                        r.validationMetric(), r.validationLoss());
+        LOG.info(String.format("KortexDL epoch %d/%d: loss %.4f%s, %.0f samples/s, %.1f s elapsed, ETA %.1f s",
+                r.epoch(), r.maxIter(), r.loss(), validation, r.samplesPerSecond(), elapsed, eta));
+    }
+}

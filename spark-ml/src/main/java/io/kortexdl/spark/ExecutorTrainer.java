@@ -1,0 +1,154 @@
+package io.kortexdl.spark;
+
+import io.kortexdl.kernels.LossType;
+import io.kortexdl.kernels.Network;
+import io.kortexdl.kernels.NonFiniteLossException;
+import io.kortexdl.kernels.NumaTopology;
+import io.kortexdl.kernels.Optimizer;
+import io.kortexdl.kernels.ParallelTrainer;
+import io.kortexdl.kernels.TrainingProgress;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The executor side of a round: one block's data, a network and a multithreaded
+ * {@link ParallelTrainer}, kept between rounds of the same fit so the threads and buffers are
+ * built once. Results depend only on the round request and the block, so a task that Spark
+ * retries elsewhere returns the same bits.
+ */
+final class ExecutorTrainer implements AutoCloseable {
+    /** One entry per block this JVM trains, for the current fit only. */
+    private static final Map<String, ExecutorTrainer> CACHE = new HashMap<>();
+
+    private final TrainingSpec spec;
+    private final PackedBlock.Part data;
+    private final int blockIndex;
+    private final float[] targets;
+    private final Network network;
+    private final ParallelTrainer trainer;
+    private final int[] order;
+    private int orderEpoch = -1;
+
+    private ExecutorTrainer(TrainingSpec spec, PackedBlock block, float[] parameters) {
+        this.spec = spec;
+        this.data = block.train;
+        this.blockIndex = block.block;
+        this.targets = targets(spec, data);
+        this.network = spec.newNetwork(parameters);
+        this.trainer = new ParallelTrainer(network, spec.threadsPerExecutor(), NumaTopology.detect());
+        this.order = new int[data.rows];
+    }
+
+    /** Runs {@code request} on {@code block}: the task body of every training round. */
+    static RoundResult runRound(TrainingSpec spec, RoundRequest request, PackedBlock block) {
+        if (block.train.rows == 0) {
+            return new RoundResult(block.block, 0, 0, 0, null, null, null);
+        }
+        ExecutorTrainer trainer;
+        synchronized (CACHE) {
+            CACHE.entrySet().removeIf(e -> {
+                boolean stale = !e.getValue().spec.runId().equals(spec.runId());
+                if (stale) {
+                    e.getValue().close();
+                }
+                return stale;
+            });
+            trainer = CACHE.computeIfAbsent(spec.runId() + "/" + block.block,
+                    k -> new ExecutorTrainer(spec, block, request.parameters()));
+        }
+        synchronized (trainer) {
+            return trainer.run(request);
+        }
+    }
+
+    /** Closes the trainers of fit {@code runId} held by this JVM. */
+    static void release(String runId) {
+        synchronized (CACHE) {
+            CACHE.entrySet().removeIf(e -> {
+                boolean mine = e.getValue().spec.runId().equals(runId);
+                if (mine) {
+                    e.getValue().close();
+                }
+                return mine;
+            });
+        }
+    }
+
+    private RoundResult run(RoundRequest request) {
+        shuffleFor(request.epoch());
+        int batch = spec.localBatch(data.rows);
+        long from = (long) request.firstStep() * batch;
+        if (from >= data.rows) {
+            return new RoundResult(blockIndex, 0, 0, 0, null, null, null);
+        }
+        int available = (int) ((data.rows - from + batch - 1) / batch);
+        int steps = Math.min(request.steps(), available);
+        LossType loss = spec.loss();
+        trainer.setParameters(request.parameters());
+        try {
+            if (request.gradientOnly()) {
+                int count = (int) Math.min(batch, data.rows - from);
+                float[] gradient = new float[network.parameterCount()];
+                double lossSum = trainer.gradientSum(data.features, targets, order, (int) from, count, loss, gradient);
+                return new RoundResult(blockIndex, count, lossSum, 1, gradient, null, null);
+            }
+            Optimizer optimizer = network.optimizer();
+            optimizer.importState(request.optimizerState(), 0, request.optimizerSteps());
+            TrainingProgress progress = trainer.trainSteps(data.features, targets, order, (int) from, steps, batch,
+                    loss, request.learningRate());
+            float[] state = new float[optimizer.stateSize()];
+            optimizer.exportState(state, 0);
+            return new RoundResult(blockIndex, progress.rows(), progress.lossSum(), progress.steps(),
+                    trainer.getParameters(), state, null);
+        } catch (NonFiniteLossException e) {
+            return new RoundResult(blockIndex, 0, 0, 0, null, null,
+                    "epoch " + (request.epoch() + 1) + ", block " + blockIndex + ": " + e.getMessage());
+        }
+    }
+
+    private void shuffleFor(int epoch) {
+        if (orderEpoch == epoch) {
+            return;
+        }
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        SplittableRandom random = new SplittableRandom(spec.seed() * 0x9E3779B97F4A7C15L + 31L * blockIndex + epoch);
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
+        }
+        orderEpoch = epoch;
+    }
+
+    /**
+     * Targets as the loss reads them: one-hot rows scaled by the row weight for classification
+     * (softmax cross-entropy's gradient {@code p * sum(t) - t} then weighs each row exactly),
+     * the label itself for regression.
+     */
+    static float[] targets(TrainingSpec spec, PackedBlock.Part part) {
+        if (spec.loss() != LossType.CROSS_ENTROPY) {
+            return part.labels;
+        }
+        int classes = spec.outputSize();
+        float[] out = new float[part.rows * classes];
+        for (int r = 0; r < part.rows; r++) {
+            out[r * classes + (int) part.labels[r]] = part.weights == null ? 1f : part.weights[r];
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        trainer.close();
+    }
+
+    /** Iterator of the one result of a round, for {@code mapPartitions}. */
+    static Iterator<RoundResult> single(RoundResult result) {
+        return java.util.List.of(result).iterator();
+    }
+}

@@ -1,0 +1,134 @@
+package io.kortexdl.spark;
+
+import java.io.Serializable;
+import org.apache.spark.ml.linalg.DenseVector;
+import org.apache.spark.ml.linalg.SparseVector;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Reads a features column, a Spark ML {@code Vector} (dense or sparse) or an
+ * {@code array<float>}/{@code array<double>}, into float32 rows, rejecting nulls, wrong sizes
+ * and non-finite values with the column and row named.
+ */
+final class FeatureColumn implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private enum Kind { VECTOR, FLOAT_ARRAY, DOUBLE_ARRAY }
+
+    private final String name;
+    private final Kind kind;
+
+    private FeatureColumn(String name, Kind kind) {
+        this.name = name;
+        this.kind = kind;
+    }
+
+    /**
+     * The reader for column {@code name} of {@code schema}.
+     *
+     * @throws IllegalArgumentException if the column is missing or of another type
+     */
+    static FeatureColumn of(StructType schema, String name) {
+        DataType type = SchemaChecks.field(schema, name, "the features").dataType();
+        if (type.equals(SQLDataTypes.VectorType())) {
+            return new FeatureColumn(name, Kind.VECTOR);
+        }
+        if (type instanceof ArrayType array && array.elementType().equals(DataTypes.FloatType)) {
+            return new FeatureColumn(name, Kind.FLOAT_ARRAY);
+        }
+        if (type instanceof ArrayType array && array.elementType().equals(DataTypes.DoubleType)) {
+            return new FeatureColumn(name, Kind.DOUBLE_ARRAY);
+        }
+        throw new IllegalArgumentException("Column " + name + " (the features) must be a Vector, array<float> or"
+                + " array<double>, but is " + type.catalogString());
+    }
+
+    /** True if {@code field} can hold features. */
+    static boolean accepts(StructField field) {
+        DataType type = field.dataType();
+        return type.equals(SQLDataTypes.VectorType()) || type instanceof ArrayType array
+                && (array.elementType().equals(DataTypes.FloatType) || array.elementType().equals(DataTypes.DoubleType));
+    }
+
+    String name() {
+        return name;
+    }
+
+    /**
+     * The number of features of the value at {@code index} of {@code row}.
+     *
+     * @throws IllegalArgumentException naming {@code where} if the value is null
+     */
+    int size(Row row, int index, String where) {
+        if (row.isNullAt(index)) {
+            throw new IllegalArgumentException("Column " + name + " is null at " + where + "; every row needs features");
+        }
+        return switch (kind) {
+            case VECTOR -> ((Vector) row.get(index)).size();
+            case FLOAT_ARRAY, DOUBLE_ARRAY -> row.getList(index).size();
+        };
+    }
+
+    /**
+     * Writes the {@code size} features of the value at {@code index} of {@code row} into
+     * {@code out[offset ..]} as float32.
+     *
+     * @throws IllegalArgumentException naming {@code where} on null, another size, a null element
+     *     or a value that is NaN, infinite or beyond float32's range
+     */
+    void read(Row row, int index, int size, float[] out, int offset, String where) {
+        int actual = size(row, index, where);
+        if (actual != size) {
+            throw new IllegalArgumentException("Column " + name + " has " + actual + " features at " + where
+                    + ", but earlier rows have " + size + "; every row needs the same number of features");
+        }
+        switch (kind) {
+            case VECTOR -> {
+                Object value = row.get(index);
+                if (value instanceof DenseVector dense) {
+                    double[] values = dense.values();
+                    for (int i = 0; i < size; i++) {
+                        out[offset + i] = checked(values[i], i, where);
+                    }
+                } else {
+                    SparseVector sparse = (SparseVector) value;
+                    java.util.Arrays.fill(out, offset, offset + size, 0f);
+                    int[] indices = sparse.indices();
+                    double[] values = sparse.values();
+                    for (int k = 0; k < indices.length; k++) {
+                        out[offset + indices[k]] = checked(values[k], indices[k], where);
+                    }
+                }
+            }
+            case FLOAT_ARRAY, DOUBLE_ARRAY -> {
+                java.util.List<Object> values = row.getList(index);
+                for (int i = 0; i < size; i++) {
+                    Object element = values.get(i);
+                    if (element == null) {
+                        throw new IllegalArgumentException("Column " + name + " has a null element at index " + i
+                                + " at " + where);
+                    }
+                    out[offset + i] = checked(((Number) element).doubleValue(), i, where);
+                }
+            }
+            default -> throw new AssertionError(kind);
+        }
+    }
+
+    private float checked(double value, int feature, String where) {
+        float f = (float) value;
+        if (!Float.isFinite(f)) {
+            throw new IllegalArgumentException("Column " + name + " has " + (Double.isFinite(value)
+                    ? value + " (beyond float32's range)" : Double.toString(value)) + " at feature " + feature
+                    + " at " + where + "; features must be finite");
+        }
+        return f;
+    }
+}

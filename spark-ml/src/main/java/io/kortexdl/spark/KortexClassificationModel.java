@@ -1,0 +1,216 @@
+package io.kortexdl.spark;
+
+import io.kortexdl.kernels.Network;
+import java.io.IOException;
+import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
+import org.apache.spark.ml.linalg.DenseVector;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A trained {@link KortexClassifier}. {@code transform} scores each partition in blocks of rows
+ * (one GEMM per layer per block) and appends rawPrediction (logits), probability (softmax) and
+ * prediction, keeping every input column; {@link #evaluate} computes loss and accuracy in one
+ * pass. Saved with {@code write().save(path)}, loaded with {@link #load(String)}.
+ */
+public class KortexClassificationModel
+        extends ProbabilisticClassificationModel<Vector, KortexClassificationModel>
+        implements KortexParams<KortexClassificationModel>, MLWritable {
+    private static final long serialVersionUID = 1L;
+    static final String KIND = "classifier";
+
+    private final String uid;
+    private KortexParamSet params;
+    private final NetworkWeights weights;
+    private transient volatile Network network;
+    private KortexTrainingSummary summary;
+
+    KortexClassificationModel(String uid, NetworkWeights weights) {
+        this(PendingUid.push(uid), weights);
+    }
+
+    private KortexClassificationModel(Void marker, NetworkWeights weights) {
+        this.uid = PendingUid.pop();
+        this.weights = weights;
+        kortexParams().setDefaults(this, KortexClassifier.class.getName().hashCode());
+    }
+
+    @Override
+    public String uid() {
+        return uid != null ? uid : PendingUid.peek();
+    }
+
+    @Override
+    public KortexParamSet kortexParams() {
+        if (params == null) {
+            params = new KortexParamSet(this);
+        }
+        return params;
+    }
+
+    KortexClassificationModel withSummary(KortexTrainingSummary trainingSummary) {
+        this.summary = trainingSummary;
+        return this;
+    }
+
+    /** The trained network's architecture and parameters (e.g. for a warm start). */
+    public NetworkWeights weights() {
+        return weights;
+    }
+
+    @Override
+    public int numClasses() {
+        return weights.outputSize();
+    }
+
+    @Override
+    public int numFeatures() {
+        return weights.inputSize();
+    }
+
+    /** Whether this model holds the history of the fit that made it (models loaded from disk do not). */
+    public boolean hasSummary() {
+        return summary != null;
+    }
+
+    /**
+     * The per-epoch history of the fit that made this model.
+     *
+     * @throws IllegalStateException if the model was loaded rather than trained
+     */
+    public KortexTrainingSummary summary() {
+        if (summary == null) {
+            throw new IllegalStateException("No training summary: this model was loaded, not trained in this session");
+        }
+        return summary;
+    }
+
+    /** The logits of one row. */
+    @Override
+    public Vector predictRaw(Vector features) {
+        float[] in = new float[weights.inputSize()];
+        if (features.size() != in.length) {
+            throw new IllegalArgumentException("features: expected " + in.length + " values, got " + features.size());
+        }
+        double[] values = features.toArray();
+        for (int i = 0; i < in.length; i++) {
+            in[i] = (float) values[i];
+        }
+        float[] out = inferenceNetwork().forwardThreadSafe(in, 1);
+        double[] raw = new double[out.length];
+        for (int j = 0; j < out.length; j++) {
+            raw[j] = out[j];
+        }
+        return new DenseVector(raw);
+    }
+
+    /** Turns logits into probabilities (softmax), in place. */
+    @Override
+    public Vector raw2probabilityInPlace(Vector rawPrediction) {
+        DenseVector dense = (DenseVector) rawPrediction;
+        double[] p = BatchScorer.softmax(dense.values());
+        System.arraycopy(p, 0, dense.values(), 0, p.length);
+        return dense;
+    }
+
+    @Override
+    public StructType transformSchema(StructType schema) {
+        return outputSchema(schema, this);
+    }
+
+    /** Scores every row in blocks per partition; see the class comment. */
+    @Override
+    public Dataset<Row> transform(Dataset<?> dataset) {
+        StructType out = transformSchema(dataset.schema());
+        return ModelScoring.transform(dataset, weights, getFeaturesCol(), outputs(this), out);
+    }
+
+    /**
+     * Mean cross-entropy and accuracy over {@code dataset} (its features and label columns, and
+     * the weight column when set), in one distributed pass.
+     *
+     * @throws IllegalArgumentException on missing columns, bad features or labels outside the classes
+     */
+    public KortexMetrics evaluate(Dataset<?> dataset) {
+        return ModelScoring.evaluate(dataset, weights, getFeaturesCol(), getLabelCol(), getWeightCol(), true);
+    }
+
+    @Override
+    public KortexClassificationModel copy(ParamMap extra) {
+        KortexClassificationModel copy = new KortexClassificationModel(uid, weights).withSummary(summary);
+        return copyValues(copy, extra).setParent(parent());
+    }
+
+    @Override
+    public MLWriter write() {
+        return new KortexModelWriter(this, weights, KIND);
+    }
+
+    /** Reads models saved by {@link #write()}. */
+    public static MLReader<KortexClassificationModel> read() {
+        return new KortexModelReader<>(KortexClassificationModel.class, KIND, KortexClassificationModel::new);
+    }
+
+    /**
+     * Loads the model saved at {@code path} (any Hadoop FileSystem path).
+     *
+     * @throws IOException if it is missing, of another kind or version, or damaged
+     */
+    public static KortexClassificationModel load(String path) throws IOException {
+        return read().load(path);
+    }
+
+    /** Spark's summary plumbing, unchanged; declared because javac needs the override spelled out. */
+    @Override
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    public scala.Tuple3 findSummaryModel() {
+        return super.findSummaryModel();
+    }
+
+    @Override
+    public String toString() {
+        return "KortexClassificationModel: uid=" + uid + ", " + weights;
+    }
+
+    private Network inferenceNetwork() {
+        Network n = network;
+        if (n == null) {
+            synchronized (this) {
+                n = network;
+                if (n == null) {
+                    n = weights.toNetwork();
+                    n.enableThreadSafety(true);
+                    network = n;
+                }
+            }
+        }
+        return n;
+    }
+
+    static BatchScorer.Outputs outputs(ProbabilisticClassificationModel<?, ?> model) {
+        return outputs(model.getRawPredictionCol(), model.getProbabilityCol(), model.getPredictionCol(),
+                model.isDefined(model.thresholds()) ? model.getThresholds() : null);
+    }
+
+    static BatchScorer.Outputs outputs(String raw, String probability, String prediction, double[] thresholds) {
+        return new BatchScorer.Outputs(!raw.isEmpty(), !probability.isEmpty(), !prediction.isEmpty(), true,
+                thresholds);
+    }
+
+    static StructType outputSchema(StructType schema, KortexClassifier stage) {
+        return ModelScoring.outputSchema(schema, stage.getFeaturesCol(),
+                outputs(stage.getRawPredictionCol(), stage.getProbabilityCol(), stage.getPredictionCol(), null),
+                stage.getRawPredictionCol(), stage.getProbabilityCol(), stage.getPredictionCol());
+    }
+
+    private static StructType outputSchema(StructType schema, KortexClassificationModel model) {
+        return ModelScoring.outputSchema(schema, model.getFeaturesCol(), outputs(model), model.getRawPredictionCol(),
+                model.getProbabilityCol(), model.getPredictionCol());
+    }
+}

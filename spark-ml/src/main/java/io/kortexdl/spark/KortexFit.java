@@ -1,0 +1,121 @@
+package io.kortexdl.spark;
+
+import io.kortexdl.kernels.Activation;
+import io.kortexdl.kernels.LearningRateSchedule;
+import io.kortexdl.kernels.LossType;
+import io.kortexdl.kernels.OptimizerKind;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * What {@code KortexClassifier.train} and {@code KortexRegressor.train} share: input checks,
+ * packing, the executor layout, the spec and the distributed loop.
+ */
+final class KortexFit {
+    /** Largest class count inferred from labels without metadata (a guard against a stray huge label). */
+    static final int MAX_INFERRED_CLASSES = 10_000;
+
+    private KortexFit() {
+    }
+
+    /**
+     * Checks the input columns of a fit before anything runs.
+     *
+     * @throws IllegalArgumentException naming the column that is missing or of a wrong type
+     */
+    static FeatureColumn checkSchema(StructType schema, KortexParams<?> params, String featuresCol, String labelCol,
+                                     boolean classification) {
+        FeatureColumn features = FeatureColumn.of(schema, featuresCol);
+        SchemaChecks.numeric(schema, labelCol, "the label");
+        if (!params.getWeightCol().isEmpty()) {
+            if (!classification) {
+                throw new IllegalArgumentException("weightCol (" + params.getWeightCol() + ") is supported by"
+                        + " KortexClassifier only; KortexRegressor trains every row with weight 1");
+            }
+            SchemaChecks.numeric(schema, params.getWeightCol(), "the row weights");
+        }
+        if (!params.getValidationIndicatorCol().isEmpty()) {
+            SchemaChecks.bool(schema, params.getValidationIndicatorCol(), "the validation indicator");
+        }
+        return features;
+    }
+
+    /**
+     * Trains on {@code dataset}.
+     *
+     * @param declaredClasses classes declared by the label column's metadata, or -1 (classification only)
+     * @throws IllegalArgumentException on bad input, naming the column and row
+     */
+    static DistributedTrainer.Outcome fit(Dataset<?> dataset, KortexParams<?> params, String featuresCol,
+                                          String labelCol, boolean classification, int declaredClasses,
+                                          List<TrainingListener> listeners, String description) {
+        FeatureColumn features = checkSchema(dataset.schema(), params, featuresCol, labelCol, classification);
+        String weight = params.getWeightCol().isEmpty() ? null : params.getWeightCol();
+        String validation = params.getValidationIndicatorCol().isEmpty() ? null : params.getValidationIndicatorCol();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
+        ClusterShape shape = ClusterShape.of(jsc.sc());
+        DataPacker.Packed packed = DataPacker.pack(dataset,
+                new DataPacker.Columns(features, labelCol, classification, weight, validation), shape.executors());
+        try {
+            int outputs = classification ? classCount(packed, labelCol, declaredClasses) : 1;
+            int[] hidden = params.getHiddenLayers();
+            int[] layers = new int[hidden.length + 2];
+            layers[0] = packed.inputSize();
+            System.arraycopy(hidden, 0, layers, 1, hidden.length);
+            layers[layers.length - 1] = outputs;
+            Activation activation = Activation.valueOf(params.getActivation().toUpperCase(Locale.ROOT));
+            NetworkWeights initial = params.getInitialModel();
+            if (initial != null && (!Arrays.equals(initial.layerSizes(), layers)
+                    || initial.hiddenActivation() != activation)) {
+                throw new IllegalArgumentException("initialModel has layers " + Arrays.toString(initial.layerSizes())
+                        + " with " + initial.hiddenActivation().name().toLowerCase(Locale.ROOT) + ", but this fit"
+                        + " needs " + Arrays.toString(layers) + " with " + params.getActivation()
+                        + " (features, hiddenLayers, classes)");
+            }
+            int threads = params.getNumThreads() > 0 ? params.getNumThreads() : shape.coresPerExecutor();
+            int batch = params.getBatchSize();
+            int stepsPerEpoch = (int) Math.min(Integer.MAX_VALUE, (packed.trainRows() + batch - 1) / batch);
+            TrainingSpec spec = new TrainingSpec(UUID.randomUUID().toString(), layers, activation,
+                    classification ? LossType.CROSS_ENTROPY : LossType.MSE,
+                    OptimizerKind.valueOf(params.getOptimizer().toUpperCase(Locale.ROOT)), (float) params.getRegParam(),
+                    threads, batch, stepsPerEpoch, shape.executors(), params.getSeed());
+            float rate = (float) params.getStepSize();
+            int epochs = params.getMaxIter();
+            LearningRateSchedule schedule = params.getStepSizeSchedule().equals("cosine") && epochs > 0
+                    ? LearningRateSchedule.cosine(rate, epochs) : LearningRateSchedule.constant(rate);
+            DistributedTrainer.Settings settings = new DistributedTrainer.Settings(epochs, schedule,
+                    params.getSyncInterval(), params.getTol(), params.getEarlyStoppingPatience(), classification,
+                    listeners, initial, description);
+            return DistributedTrainer.train(jsc, packed, spec, settings, ResourcePlacement.forShape(shape));
+        } finally {
+            packed.release();
+        }
+    }
+
+    private static int classCount(DataPacker.Packed packed, String labelCol, int declaredClasses) {
+        int seen = (int) packed.maxLabel() + 1;
+        if (declaredClasses > 0) {
+            if (seen > declaredClasses) {
+                throw new IllegalArgumentException("Column " + labelCol + " (the label) is " + packed.maxLabel()
+                        + " at " + packed.maxLabelWhere() + ", but its metadata declares " + declaredClasses
+                        + " classes (labels 0.." + (declaredClasses - 1) + ")");
+            }
+            return Math.max(declaredClasses, 2);
+        }
+        if (packed.maxLabel() >= MAX_INFERRED_CLASSES) {
+            throw new IllegalArgumentException("Column " + labelCol + " (the label) is " + packed.maxLabel() + " at "
+                    + packed.maxLabelWhere() + "; without label metadata at most " + MAX_INFERRED_CLASSES
+                    + " classes are inferred. Index the labels (StringIndexer) or fix that row");
+        }
+        if (seen < 2) {
+            throw new IllegalArgumentException("Column " + labelCol + " (the label) only holds class 0; a classifier"
+                    + " needs at least two classes (labels 0 and 1)");
+        }
+        return seen;
+    }
+}

@@ -1,0 +1,113 @@
+package io.kortexdl.spark;
+
+import java.io.Serializable;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntArrayParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.param.Params;
+import scala.Function1;
+
+/**
+ * The param objects of one KortexDL stage, built once its uid is known, with their validators
+ * and defaults. Every stage (estimators and models) owns one, so {@code copyValues} matches
+ * them by name.
+ */
+final class KortexParamSet implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    static final String[] ACTIVATIONS = {"relu", "tanh", "sigmoid"};
+    static final String[] OPTIMIZERS = {"adam", "sgd", "momentum"};
+    static final String[] SCHEDULES = {"cosine", "constant"};
+    /** Parameter averaging every 16 local steps; see the README's trade-off figures. */
+    static final int DEFAULT_SYNC_INTERVAL = 16;
+
+    final IntArrayParam hiddenLayers;
+    final Param<String> activation;
+    final Param<String> optimizer;
+    final DoubleParam stepSize;
+    final Param<String> stepSizeSchedule;
+    final IntParam batchSize;
+    final IntParam maxIter;
+    final DoubleParam tol;
+    final LongParam seed;
+    final DoubleParam regParam;
+    final IntParam numThreads;
+    final IntParam syncInterval;
+    final Param<String> weightCol;
+    final Param<String> validationIndicatorCol;
+    final IntParam earlyStoppingPatience;
+    final NetworkWeightsParam initialModel;
+
+    KortexParamSet(KortexParams<?> stage) {
+        hiddenLayers = new IntArrayParam(stage, "hiddenLayers",
+                "sizes of the hidden layers, each > 0 (input size comes from the features, output size from the labels)",
+                positiveSizes());
+        activation = new Param<>(stage, "activation", "hidden-layer activation: relu, tanh or sigmoid",
+                ParamValidators.inArray(ACTIVATIONS));
+        optimizer = new Param<>(stage, "optimizer", "update rule: adam, sgd or momentum (0.9)",
+                ParamValidators.inArray(OPTIMIZERS));
+        stepSize = new DoubleParam(stage, "stepSize", "learning rate (> 0) of the first epoch",
+                ParamValidators.gt(0));
+        stepSizeSchedule = new Param<>(stage, "stepSizeSchedule",
+                "how the learning rate changes over maxIter epochs: cosine (decays to 0) or constant",
+                ParamValidators.inArray(SCHEDULES));
+        batchSize = new IntParam(stage, "batchSize", "rows per global mini-batch, summed over executors (> 0)",
+                ParamValidators.gt(0));
+        maxIter = new IntParam(stage, "maxIter", "number of epochs (>= 0)", ParamValidators.gtEq(0));
+        tol = new DoubleParam(stage, "tol",
+                "stop when an epoch improves the training loss by less than tol x max(1, loss) (>= 0; 0 never stops)",
+                ParamValidators.gtEq(0));
+        seed = new LongParam(stage, "seed", "random seed for initialisation and shuffling");
+        regParam = new DoubleParam(stage, "regParam", "L2 regularisation of the weights (>= 0)",
+                ParamValidators.gtEq(0));
+        numThreads = new IntParam(stage, "numThreads",
+                "training threads per executor (>= 0; 0 = the cores of the executor, or of local mode)",
+                ParamValidators.gtEq(0));
+        syncInterval = new IntParam(stage, "syncInterval",
+                "local steps between parameter averaging across executors (>= 1; 1 = exact synchronous SGD,"
+                        + " gradients summed every step)",
+                ParamValidators.gtEq(1));
+        weightCol = new Param<>(stage, "weightCol", "column of non-negative row weights; empty = all 1");
+        validationIndicatorCol = new Param<>(stage, "validationIndicatorCol",
+                "boolean column: true rows are held out to measure each epoch and to stop early; empty = none");
+        earlyStoppingPatience = new IntParam(stage, "earlyStoppingPatience",
+                "with a validation set: stop after this many epochs without a better validation loss and keep"
+                        + " the best epoch's weights (>= 1)",
+                ParamValidators.gtEq(1));
+        initialModel = new NetworkWeightsParam(stage, "initialModel",
+                "weights to start from (warm start); must match the input size, hidden layers, activation and outputs");
+    }
+
+    void setDefaults(Params stage, long defaultSeed) {
+        stage.setDefault(hiddenLayers, new int[] {128});
+        stage.setDefault(activation, "relu");
+        stage.setDefault(optimizer, "adam");
+        stage.setDefault(stepSize, 0.001);
+        stage.setDefault(stepSizeSchedule, "cosine");
+        stage.setDefault(batchSize, 128);
+        stage.setDefault(maxIter, 10);
+        stage.setDefault(tol, 0.0);
+        stage.setDefault(seed, defaultSeed);
+        stage.setDefault(regParam, 0.0);
+        stage.setDefault(numThreads, 0);
+        stage.setDefault(syncInterval, DEFAULT_SYNC_INTERVAL);
+        stage.setDefault(weightCol, "");
+        stage.setDefault(validationIndicatorCol, "");
+        stage.setDefault(earlyStoppingPatience, 5);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Function1<int[], Object> positiveSizes() {
+        return (Function1<int[], Object> & Serializable) sizes -> {
+            for (int size : sizes) {
+                if (size < 1) {
+                    return false;
+                }
+            }
+            return true;
+        };
+    }
+}

@@ -1,0 +1,78 @@
+package io.kortexdl.spark;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * The per-epoch history of one {@code fit}: loss, validation figures and seconds per epoch, and
+ * why training stopped.
+ */
+public final class KortexTrainingSummary implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final List<EpochRecord> epochs;
+    private final String stopReason;
+    private final int bestEpoch;
+    private final int executors;
+    private final int threadsPerExecutor;
+
+    KortexTrainingSummary(List<EpochRecord> epochs, String stopReason, int bestEpoch, int executors,
+                          int threadsPerExecutor) {
+        this.epochs = List.copyOf(epochs);
+        this.stopReason = stopReason;
+        this.bestEpoch = bestEpoch;
+        this.executors = executors;
+        this.threadsPerExecutor = threadsPerExecutor;
+    }
+
+    /** One record per epoch run, in order. */
+    public List<EpochRecord> epochs() {
+        return epochs;
+    }
+
+    /** Number of epochs run. */
+    public int totalIterations() {
+        return epochs.size();
+    }
+
+    /** Training loss of each epoch. */
+    public double[] lossHistory() {
+        return epochs.stream().mapToDouble(EpochRecord::loss).toArray();
+    }
+
+    /** Validation metric of each epoch (accuracy or RMSE), NaN without a validation set. */
+    public double[] validationMetricHistory() {
+        return epochs.stream().mapToDouble(EpochRecord::validationMetric).toArray();
+    }
+
+    /** Seconds of each epoch. */
+    public double[] secondsHistory() {
+        return epochs.stream().mapToDouble(EpochRecord::seconds).toArray();
+    }
+
+    /** Why training ended: {@code "maxIter"}, {@code "tol"} or {@code "earlyStopping"}. */
+    public String stopReason() {
+        return stopReason;
+    }
+
+    /** The 1-based epoch whose weights the model holds (the best validation epoch with early stopping). */
+    public int bestEpoch() {
+        return bestEpoch;
+    }
+
+    /** Training blocks, one per executor. */
+    public int executors() {
+        return executors;
+    }
+
+    /** Trainer threads per executor. */
+    public int threadsPerExecutor() {
+        return threadsPerExecutor;
+    }
+
+    @Override
+    public String toString() {
+        return "KortexTrainingSummary(" + epochs.size() + " epochs, stopped by " + stopReason + ", best epoch "
+                + bestEpoch + ", " + executors + " executor(s) x " + threadsPerExecutor + " threads)";
+    }
+}

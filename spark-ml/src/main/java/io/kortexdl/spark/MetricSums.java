@@ -1,0 +1,117 @@
+package io.kortexdl.spark;
+
+import io.kortexdl.kernels.Network;
+import java.io.Serializable;
+
+/**
+ * Running sums from which loss, accuracy, RMSE and R2 follow, accumulated over blocks of rows
+ * on executors and added in partition order on the driver.
+ */
+final class MetricSums implements Serializable {
+    private static final long serialVersionUID = 1L;
+    /** Rows per forward pass: one GEMM per layer over this many rows. */
+    static final int CHUNK_ROWS = 1024;
+
+    long rows;
+    double weightSum;
+    double lossSum;
+    double correctWeight;
+    double squaredError;
+    double labelSum;
+    double labelSquaredSum;
+    /** The first row that could not be scored (a label outside the classes), or null. */
+    String error;
+
+    /**
+     * Adds {@code rows} rows of {@code features}: softmax cross-entropy and accuracy when
+     * {@code classification}, squared error otherwise; each row counts with its weight.
+     *
+     * @param weights row weights, or null for 1
+     */
+    void addRows(Network network, float[] features, float[] labels, float[] weights, int rows,
+                 boolean classification) {
+        int inputs = network.inputSize();
+        int outputs = network.outputSize();
+        float[] chunk = new float[Math.min(rows, CHUNK_ROWS) * inputs];
+        float[] out = new float[Math.min(rows, CHUNK_ROWS) * outputs];
+        for (int start = 0; start < rows; start += CHUNK_ROWS) {
+            int n = Math.min(CHUNK_ROWS, rows - start);
+            float[] in = chunk;
+            if (n * inputs != chunk.length) {
+                in = new float[n * inputs];
+                out = new float[n * outputs];
+            }
+            System.arraycopy(features, start * inputs, in, 0, n * inputs);
+            network.forward(in, n, out);
+            for (int r = 0; r < n; r++) {
+                int row = start + r;
+                addRow(out, r * outputs, outputs, labels[row], weights == null ? 1.0 : weights[row], classification);
+            }
+        }
+    }
+
+    /** Adds one row whose network outputs are {@code out[offset .. offset + width)}. */
+    void addRow(float[] out, int offset, int width, double label, double weight, boolean classification) {
+        if (classification && (label < 0 || label >= width || label != Math.rint(label))) {
+            if (error == null) {
+                error = "the label is " + label + "; expected a class index 0.." + (width - 1);
+            }
+            return;
+        }
+        rows++;
+        weightSum += weight;
+        labelSum += weight * label;
+        labelSquaredSum += weight * label * label;
+        if (classification) {
+            int best = 0;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < width; j++) {
+                if (out[offset + j] > max) {
+                    max = out[offset + j];
+                    best = j;
+                }
+            }
+            double expSum = 0;
+            for (int j = 0; j < width; j++) {
+                expSum += Math.exp(out[offset + j] - max);
+            }
+            lossSum += weight * (max + Math.log(expSum) - out[offset + (int) label]);
+            if (best == (int) label) {
+                correctWeight += weight;
+            }
+        } else {
+            double error = out[offset] - label;
+            squaredError += weight * error * error;
+            lossSum += weight * error * error;
+        }
+    }
+
+    /** Adds {@code other} into this. */
+    MetricSums add(MetricSums other) {
+        rows += other.rows;
+        weightSum += other.weightSum;
+        lossSum += other.lossSum;
+        correctWeight += other.correctWeight;
+        squaredError += other.squaredError;
+        labelSum += other.labelSum;
+        labelSquaredSum += other.labelSquaredSum;
+        if (error == null) {
+            error = other.error;
+        }
+        return this;
+    }
+
+    /** The metrics of the rows added, or all NaN when no weight was added. */
+    KortexMetrics toMetrics(boolean classification) {
+        double w = weightSum;
+        double loss = lossSum / w;
+        if (classification) {
+            return new KortexMetrics(rows, loss, correctWeight / w, Double.NaN, Double.NaN);
+        }
+        double rmse = Math.sqrt(squaredError / w);
+        double mean = labelSum / w;
+        double totalVariance = labelSquaredSum - w * mean * mean;
+        double r2 = totalVariance > 0 ? 1 - squaredError / totalVariance : Double.NaN;
+        return new KortexMetrics(rows, loss, Double.NaN, rmse, r2);
+    }
+}

@@ -1,0 +1,42 @@
+package io.kortexdl.spark;
+
+import io.kortexdl.kernels.Activation;
+import io.kortexdl.kernels.LossType;
+import io.kortexdl.kernels.Network;
+import io.kortexdl.kernels.OptimizerKind;
+import java.io.Serializable;
+
+/**
+ * What every training task needs to know, fixed for one {@code fit}: the architecture, the loss,
+ * the optimizer, the threads per executor and how the global mini-batch is shared between blocks.
+ */
+record TrainingSpec(String runId, int[] layerSizes, Activation hiddenActivation, LossType loss,
+                    OptimizerKind optimizer, float l2, int threadsPerExecutor, int globalBatch,
+                    int stepsPerEpoch, int blockCount, long seed) implements Serializable {
+
+    /** Number of outputs: classes (softmax cross-entropy) or 1 (regression). */
+    int outputSize() {
+        return layerSizes[layerSizes.length - 1];
+    }
+
+    /**
+     * A training network with this architecture, optimizer and L2, and the given parameters, or
+     * initialised from the seed (He for ReLU, Xavier otherwise) when {@code parameters} is null.
+     */
+    Network newNetwork(float[] parameters) {
+        Network.Builder builder = Network.builder().layers(layerSizes).hiddenActivation(hiddenActivation)
+                .outputActivation(Activation.IDENTITY).optimizer(optimizer).l2(l2).seed(seed);
+        if (parameters != null) {
+            builder.parameters(parameters);
+        }
+        return builder.build();
+    }
+
+    /** Rows of one block in each step: the whole global batch with one block, a share of it otherwise. */
+    int localBatch(int blockRows) {
+        if (blockCount == 1) {
+            return globalBatch;
+        }
+        return Math.max(1, (blockRows + stepsPerEpoch - 1) / stepsPerEpoch);
+    }
+}

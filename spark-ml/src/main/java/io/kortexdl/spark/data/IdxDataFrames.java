@@ -1,0 +1,104 @@
+package io.kortexdl.spark.data;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.linalg.DenseVector;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Reads an IDX image file and its label file (the MNIST format, plain or gzipped, from any
+ * Hadoop FileSystem path) into a DataFrame of {@code features} (dense {@code Vector}, pixels
+ * times a scale) and {@code label} (double). The files are read once on the driver and the
+ * rows are built on the executors from compact byte slices.
+ */
+public final class IdxDataFrames {
+    /** The schema of the returned DataFrame. */
+    public static final StructType SCHEMA = new StructType(new StructField[] {
+        new StructField("features", SQLDataTypes.VectorType(), false, Metadata.empty()),
+        new StructField("label", DataTypes.DoubleType, false, Metadata.empty())});
+
+    private IdxDataFrames() {
+    }
+
+    /**
+     * Reads {@code images} and {@code labels} into {@code partitions} partitions.
+     *
+     * @param scale multiplies every pixel (1/255 gives [0, 1])
+     * @throws IOException if a file is missing, damaged or not IDX, or the two item counts differ
+     */
+    public static Dataset<Row> read(SparkSession spark, String images, String labels, double scale, int partitions)
+            throws IOException {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions: expected >= 1, got " + partitions);
+        }
+        IdxFile imageFile = open(spark, images);
+        IdxFile labelFile = open(spark, labels);
+        if (imageFile.items() != labelFile.items() || labelFile.itemSize() != 1) {
+            throw new IOException(images + " holds " + imageFile.items() + " items but " + labels + " holds "
+                    + labelFile.items() + " labels of size " + labelFile.itemSize() + "; expected one label per image");
+        }
+        int rows = imageFile.items();
+        int size = imageFile.itemSize();
+        List<Slice> slices = new ArrayList<>();
+        int per = Math.max(1, (rows + partitions - 1) / partitions);
+        for (int start = 0; start < rows; start += per) {
+            int n = Math.min(per, rows - start);
+            slices.add(new Slice(size, scale, imageFile.bytes(start * size, n * size), labelFile.bytes(start, n)));
+        }
+        JavaRDD<Row> rdd = JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .parallelize(slices, Math.max(1, slices.size())).flatMap(Slice::rows);
+        return spark.createDataFrame(rdd, SCHEMA);
+    }
+
+    /**
+     * Reads one IDX file from any Hadoop FileSystem path, decompressing it when it starts with
+     * the gzip magic.
+     *
+     * @throws IOException if it is missing, damaged or not an unsigned-byte IDX file
+     */
+    public static IdxFile open(SparkSession spark, String file) throws IOException {
+        Path path = new Path(file);
+        FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        try (InputStream raw = new BufferedInputStream(fs.open(path), 1 << 16)) {
+            raw.mark(2);
+            int b0 = raw.read();
+            int b1 = raw.read();
+            raw.reset();
+            InputStream in = b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(raw, 1 << 16) : raw;
+            return IdxFile.read(in, file);
+        }
+    }
+
+    /** Some consecutive images and labels, as bytes. */
+    private record Slice(int size, double scale, byte[] pixels, byte[] labels) implements Serializable {
+        Iterator<Row> rows() {
+            List<Row> out = new ArrayList<>(labels.length);
+            for (int r = 0; r < labels.length; r++) {
+                double[] values = new double[size];
+                for (int i = 0; i < size; i++) {
+                    values[i] = (pixels[r * size + i] & 0xFF) * scale;
+                }
+                out.add(RowFactory.create(new DenseVector(values), (double) (labels[r] & 0xFF)));
+            }
+            return out.iterator();
+        }
+    }
+}
