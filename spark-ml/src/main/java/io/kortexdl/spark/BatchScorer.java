@@ -90,7 +90,9 @@ final class BatchScorer implements Serializable {
         }
         int at = row.length();
         if (!outputs.classification()) {
-            values[at] = (double) out[offset];
+            if (outputs.prediction()) {
+                values[at] = (double) out[offset];
+            }
             return RowFactory.create(values);
         }
         double[] raw = new double[width];

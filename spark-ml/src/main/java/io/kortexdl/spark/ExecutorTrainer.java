@@ -8,7 +8,6 @@ import io.kortexdl.kernels.Optimizer;
 import io.kortexdl.kernels.ParallelTrainer;
 import io.kortexdl.kernels.TrainingProgress;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -41,8 +40,23 @@ final class ExecutorTrainer implements AutoCloseable {
         this.order = new int[data.rows];
     }
 
+    /**
+     * Test hook: when set, the first attempt of every training task fails after its round is
+     * computed, as if its executor were lost, so Spark retries it.
+     */
+    static volatile boolean failFirstAttempts;
+
     /** Runs {@code request} on {@code block}: the task body of every training round. */
     static RoundResult runRound(TrainingSpec spec, RoundRequest request, PackedBlock block) {
+        RoundResult result = runRoundOnce(spec, request, block);
+        org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+        if (failFirstAttempts && task != null && task.attemptNumber() == 0) {
+            throw new IllegalStateException("injected failure of the first attempt of block " + block.block);
+        }
+        return result;
+    }
+
+    private static RoundResult runRoundOnce(TrainingSpec spec, RoundRequest request, PackedBlock block) {
         if (block.train.rows == 0) {
             return new RoundResult(block.block, 0, 0, 0, null, null, null);
         }
@@ -109,20 +123,24 @@ final class ExecutorTrainer implements AutoCloseable {
     }
 
     private void shuffleFor(int epoch) {
-        if (orderEpoch == epoch) {
-            return;
+        if (orderEpoch != epoch) {
+            epochOrder(spec.seed(), blockIndex, epoch, order);
+            orderEpoch = epoch;
         }
+    }
+
+    /** Fills {@code order} with the permutation block {@code block} trains in during {@code epoch}. */
+    static void epochOrder(long seed, int block, int epoch, int[] order) {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        SplittableRandom random = new SplittableRandom(spec.seed() * 0x9E3779B97F4A7C15L + 31L * blockIndex + epoch);
+        SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 31L * block + epoch);
         for (int i = order.length - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             int swap = order[i];
             order[i] = order[j];
             order[j] = swap;
         }
-        orderEpoch = epoch;
     }
 
     /**
@@ -147,8 +165,4 @@ final class ExecutorTrainer implements AutoCloseable {
         trainer.close();
     }
 
-    /** Iterator of the one result of a round, for {@code mapPartitions}. */
-    static Iterator<RoundResult> single(RoundResult result) {
-        return java.util.List.of(result).iterator();
-    }
 }

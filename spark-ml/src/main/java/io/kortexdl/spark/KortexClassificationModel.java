@@ -1,6 +1,5 @@
 package io.kortexdl.spark;
 
-import io.kortexdl.kernels.Network;
 import java.io.IOException;
 import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.ml.linalg.DenseVector;
@@ -28,7 +27,7 @@ public class KortexClassificationModel
     private final String uid;
     private KortexParamSet params;
     private final NetworkWeights weights;
-    private transient volatile Network network;
+    private final InferenceNetwork inference;
     private KortexTrainingSummary summary;
 
     KortexClassificationModel(String uid, NetworkWeights weights) {
@@ -38,6 +37,7 @@ public class KortexClassificationModel
     private KortexClassificationModel(Void marker, NetworkWeights weights) {
         this.uid = PendingUid.pop();
         this.weights = weights;
+        this.inference = new InferenceNetwork(weights);
         kortexParams().setDefaults(this, KortexClassifier.class.getName().hashCode());
     }
 
@@ -94,15 +94,7 @@ public class KortexClassificationModel
     /** The logits of one row. */
     @Override
     public Vector predictRaw(Vector features) {
-        float[] in = new float[weights.inputSize()];
-        if (features.size() != in.length) {
-            throw new IllegalArgumentException("features: expected " + in.length + " values, got " + features.size());
-        }
-        double[] values = features.toArray();
-        for (int i = 0; i < in.length; i++) {
-            in[i] = (float) values[i];
-        }
-        float[] out = inferenceNetwork().forwardThreadSafe(in, 1);
+        float[] out = inference.outputs(features);
         double[] raw = new double[out.length];
         for (int j = 0; j < out.length; j++) {
             raw[j] = out[j];
@@ -176,21 +168,6 @@ public class KortexClassificationModel
     @Override
     public String toString() {
         return "KortexClassificationModel: uid=" + uid + ", " + weights;
-    }
-
-    private Network inferenceNetwork() {
-        Network n = network;
-        if (n == null) {
-            synchronized (this) {
-                n = network;
-                if (n == null) {
-                    n = weights.toNetwork();
-                    n.enableThreadSafety(true);
-                    network = n;
-                }
-            }
-        }
-        return n;
     }
 
     static BatchScorer.Outputs outputs(ProbabilisticClassificationModel<?, ?> model) {

@@ -1,0 +1,151 @@
+package io.kortexdl.spark;
+
+import java.io.IOException;
+import org.apache.spark.ml.PredictionModel;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A trained {@link KortexRegressor}. {@code transform} scores each partition in blocks of rows
+ * and appends the prediction column, keeping every input column; {@link #evaluate} computes
+ * MSE, RMSE and R2 in one pass. Saved with {@code write().save(path)}, loaded with
+ * {@link #load(String)}.
+ */
+public class KortexRegressionModel extends PredictionModel<Vector, KortexRegressionModel>
+        implements KortexParams<KortexRegressionModel>, MLWritable {
+    private static final long serialVersionUID = 1L;
+    static final String KIND = "regressor";
+
+    private final String uid;
+    private KortexParamSet params;
+    private final NetworkWeights weights;
+    private final InferenceNetwork inference;
+    private KortexTrainingSummary summary;
+
+    KortexRegressionModel(String uid, NetworkWeights weights) {
+        this(PendingUid.push(uid), weights);
+    }
+
+    private KortexRegressionModel(Void marker, NetworkWeights weights) {
+        this.uid = PendingUid.pop();
+        this.weights = weights;
+        this.inference = new InferenceNetwork(weights);
+        kortexParams().setDefaults(this, KortexRegressor.class.getName().hashCode());
+    }
+
+    @Override
+    public String uid() {
+        return uid != null ? uid : PendingUid.peek();
+    }
+
+    @Override
+    public KortexParamSet kortexParams() {
+        if (params == null) {
+            params = new KortexParamSet(this);
+        }
+        return params;
+    }
+
+    KortexRegressionModel withSummary(KortexTrainingSummary trainingSummary) {
+        this.summary = trainingSummary;
+        return this;
+    }
+
+    /** The trained network's architecture and parameters (e.g. for a warm start). */
+    public NetworkWeights weights() {
+        return weights;
+    }
+
+    @Override
+    public int numFeatures() {
+        return weights.inputSize();
+    }
+
+    /** Whether this model holds the history of the fit that made it (models loaded from disk do not). */
+    public boolean hasSummary() {
+        return summary != null;
+    }
+
+    /**
+     * The per-epoch history of the fit that made this model.
+     *
+     * @throws IllegalStateException if the model was loaded rather than trained
+     */
+    public KortexTrainingSummary summary() {
+        if (summary == null) {
+            throw new IllegalStateException("No training summary: this model was loaded, not trained in this session");
+        }
+        return summary;
+    }
+
+    /** The prediction for one row. */
+    @Override
+    public double predict(Vector features) {
+        return inference.outputs(features)[0];
+    }
+
+    @Override
+    public StructType transformSchema(StructType schema) {
+        return outputSchema(schema, getFeaturesCol(), getPredictionCol());
+    }
+
+    /** Scores every row in blocks per partition. */
+    @Override
+    public Dataset<Row> transform(Dataset<?> dataset) {
+        StructType out = transformSchema(dataset.schema());
+        return ModelScoring.transform(dataset, weights, getFeaturesCol(), outputs(getPredictionCol()), out);
+    }
+
+    /**
+     * Mean squared error (as {@code loss}), RMSE and R2 over {@code dataset} in one distributed pass.
+     *
+     * @throws IllegalArgumentException on missing columns or non-finite features or labels
+     */
+    public KortexMetrics evaluate(Dataset<?> dataset) {
+        return ModelScoring.evaluate(dataset, weights, getFeaturesCol(), getLabelCol(), null, false);
+    }
+
+    @Override
+    public KortexRegressionModel copy(ParamMap extra) {
+        KortexRegressionModel copy = new KortexRegressionModel(uid, weights).withSummary(summary);
+        return copyValues(copy, extra).setParent(parent());
+    }
+
+    @Override
+    public MLWriter write() {
+        return new KortexModelWriter(this, weights, KIND);
+    }
+
+    /** Reads models saved by {@link #write()}. */
+    public static MLReader<KortexRegressionModel> read() {
+        return new KortexModelReader<>(KortexRegressionModel.class, KIND, KortexRegressionModel::new);
+    }
+
+    /**
+     * Loads the model saved at {@code path} (any Hadoop FileSystem path).
+     *
+     * @throws IOException if it is missing, of another kind or version, or damaged
+     */
+    public static KortexRegressionModel load(String path) throws IOException {
+        return read().load(path);
+    }
+
+    @Override
+    public String toString() {
+        return "KortexRegressionModel: uid=" + uid + ", " + weights;
+    }
+
+    private static BatchScorer.Outputs outputs(String predictionCol) {
+        return new BatchScorer.Outputs(false, false, !predictionCol.isEmpty(), false, null);
+    }
+
+    static StructType outputSchema(StructType schema, String featuresCol, String predictionCol) {
+        return ModelScoring.outputSchema(schema, featuresCol, outputs(predictionCol), "", "", predictionCol);
+    }
+}

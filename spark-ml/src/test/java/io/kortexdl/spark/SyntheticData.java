@@ -1,0 +1,66 @@
+package io.kortexdl.spark;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/** Small generated datasets whose answers are known. */
+final class SyntheticData {
+    static final StructType SCHEMA = new StructType(new StructField[] {
+        new StructField("id", DataTypes.LongType, false, Metadata.empty()),
+        new StructField("features", SQLDataTypes.VectorType(), true, Metadata.empty()),
+        new StructField("label", DataTypes.DoubleType, true, Metadata.empty())});
+
+    private SyntheticData() {
+    }
+
+    /**
+     * {@code classes} Gaussian blobs (standard deviation 0.5) around centres 3 apart in
+     * {@code features} dimensions: nearly separable.
+     */
+    static Dataset<Row> blobs(SparkSession spark, int rows, int features, int classes, long seed, int partitions) {
+        SplittableRandom random = new SplittableRandom(seed);
+        double[][] centres = new double[classes][features];
+        for (double[] centre : centres) {
+            for (int i = 0; i < features; i++) {
+                centre[i] = 3 * (random.nextDouble() * 2 - 1);
+            }
+        }
+        List<Row> out = new ArrayList<>();
+        for (int r = 0; r < rows; r++) {
+            int label = r % classes;
+            double[] x = new double[features];
+            for (int i = 0; i < features; i++) {
+                x[i] = centres[label][i] + 0.5 * gaussian(random);
+            }
+            out.add(RowFactory.create((long) r, Vectors.dense(x), (double) label));
+        }
+        return spark.createDataFrame(out, SCHEMA).repartition(partitions);
+    }
+
+    /** {@code y = sin(2 x0) + 0.5 x1 - x2^2 / 2 + noise(0.05)} over x uniform in [-1, 1]^3. */
+    static Dataset<Row> curve(SparkSession spark, int rows, long seed, int partitions) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<Row> out = new ArrayList<>();
+        for (int r = 0; r < rows; r++) {
+            double[] x = {random.nextDouble() * 2 - 1, random.nextDouble() * 2 - 1, random.nextDouble() * 2 - 1};
+            double y = Math.sin(2 * x[0]) + 0.5 * x[1] - x[2] * x[2] / 2 + 0.05 * gaussian(random);
+            out.add(RowFactory.create((long) r, Vectors.dense(x), y));
+        }
+        return spark.createDataFrame(out, SCHEMA).repartition(partitions);
+    }
+
+    static double gaussian(SplittableRandom random) {
+        return Math.sqrt(-2 * Math.log(1 - random.nextDouble())) * Math.cos(2 * Math.PI * random.nextDouble());
+    }
+}
