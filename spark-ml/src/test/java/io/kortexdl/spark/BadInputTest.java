@@ -1,0 +1,178 @@
+package io.kortexdl.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.apache.spark.ml.attribute.NominalAttribute;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every kind of bad input fails the fit with an {@code IllegalArgumentException} whose message
+ * names the column, the row or the param and what was expected, before training, and leaves
+ * no packed data cached.
+ */
+class BadInputTest {
+    private static SparkSession spark;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkTestSupport.session("local[2]");
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    @AfterEach
+    void nothingStaysCached() {
+        assertTrue(spark.sparkContext().getPersistentRDDs().isEmpty(), "packed blocks released after a failure");
+    }
+
+    private static Dataset<Row> frame(StructType schema, Object[]... rows) {
+        List<Row> list = new ArrayList<>();
+        for (Object[] row : rows) {
+            list.add(RowFactory.create(row));
+        }
+        return spark.createDataFrame(list, schema).repartition(1);
+    }
+
+    private static StructType schema(org.apache.spark.sql.types.DataType features, org.apache.spark.sql.types.DataType label) {
+        return new StructType(new StructField[] {
+            new StructField("features", features, true, Metadata.empty()),
+            new StructField("label", label, true, Metadata.empty())});
+    }
+
+    private static final StructType VECTORS = schema(SQLDataTypes.VectorType(), DataTypes.DoubleType);
+
+    private static Dataset<Row> vectors(double label3, double... third) {
+        return frame(VECTORS,
+                new Object[] {Vectors.dense(1, 2), 0.0},
+                new Object[] {Vectors.dense(2, 1), 1.0},
+                new Object[] {Vectors.dense(third), label3});
+    }
+
+    static Stream<Arguments> cases() {
+        Supplier<KortexClassifier> c = () -> new KortexClassifier().setHiddenLayers(4).setMaxIter(1);
+        return Stream.of(
+                Arguments.of("NaN feature", (Runnable) () -> c.get().fit(vectors(1, 0, Double.NaN)),
+                        List.of("Column features", "NaN", "feature 1", "row 2", "finite")),
+                Arguments.of("infinite feature", (Runnable) () -> c.get().fit(vectors(1, Double.POSITIVE_INFINITY, 0)),
+                        List.of("Column features", "Infinity", "row 2")),
+                Arguments.of("feature beyond float32", (Runnable) () -> c.get().fit(vectors(1, 1e300, 0)),
+                        List.of("Column features", "float32", "row 2")),
+                Arguments.of("mixed feature sizes", (Runnable) () -> c.get().fit(vectors(1, 1, 2, 3)),
+                        List.of("Column features has 3 features at row 2", "earlier rows have 2")),
+                Arguments.of("null vector", (Runnable) () -> c.get().fit(frame(VECTORS,
+                        new Object[] {Vectors.dense(1, 2), 0.0}, new Object[] {null, 1.0})),
+                        List.of("Column features is null at row 1")),
+                Arguments.of("negative label", (Runnable) () -> c.get().fit(vectors(-1, 1, 1)),
+                        List.of("Column label", "-1.0", "row 2", "whole numbers")),
+                Arguments.of("fractional label", (Runnable) () -> c.get().fit(vectors(0.5, 1, 1)),
+                        List.of("Column label", "0.5", "row 2")),
+                Arguments.of("NaN label", (Runnable) () -> c.get().fit(vectors(Double.NaN, 1, 1)),
+                        List.of("Column label", "NaN", "row 2", "finite")),
+                Arguments.of("null label", (Runnable) () -> c.get().fit(frame(VECTORS,
+                        new Object[] {Vectors.dense(1, 2), 0.0}, new Object[] {Vectors.dense(1, 2), null})),
+                        List.of("Column label", "null at row 1")),
+                Arguments.of("label beyond the declared classes", (Runnable) () -> c.get().fit(vectors(5, 1, 1)
+                        .withColumn("label", org.apache.spark.sql.functions.col("label").as("label",
+                                NominalAttribute.defaultAttr().withNumValues(3).toMetadata()))),
+                        List.of("Column label", "5.0 at row 2", "declares 3 classes")),
+                Arguments.of("absurd label", (Runnable) () -> c.get().fit(vectors(1e7, 1, 1)),
+                        List.of("Column label", "1.0E7 at row 2", "StringIndexer")),
+                Arguments.of("one class", (Runnable) () -> c.get().fit(frame(VECTORS,
+                        new Object[] {Vectors.dense(1, 2), 0.0})), List.of("at least two classes")),
+                Arguments.of("empty dataset", (Runnable) () -> c.get().fit(vectors(1, 1, 1).limit(0)),
+                        List.of("dataset is empty")),
+                Arguments.of("missing features column", (Runnable) () -> c.get().setFeaturesCol("pixels")
+                        .fit(vectors(1, 1, 1)), List.of("Column pixels (the features) does not exist", "features, label")),
+                Arguments.of("missing label column", (Runnable) () -> c.get().setLabelCol("y").fit(vectors(1, 1, 1)),
+                        List.of("Column y (the label) does not exist")),
+                Arguments.of("string features", (Runnable) () -> c.get().fit(frame(
+                        schema(DataTypes.StringType, DataTypes.DoubleType), new Object[] {"1,2", 0.0})),
+                        List.of("Column features", "Vector, array<float> or array<double>", "string")),
+                Arguments.of("string label", (Runnable) () -> c.get().fit(frame(
+                        schema(SQLDataTypes.VectorType(), DataTypes.StringType), new Object[] {Vectors.dense(1), "cat"})),
+                        List.of("Column label (the label) must be numeric", "string")),
+                Arguments.of("negative weight", (Runnable) () -> c.get().setWeightCol("w").fit(vectors(1, 1, 1)
+                        .withColumn("w", org.apache.spark.sql.functions.lit(-1.0))),
+                        List.of("Column w (the row weight) is -1.0 at row 0", ">= 0")),
+                Arguments.of("all weights zero", (Runnable) () -> c.get().setWeightCol("w").fit(vectors(1, 1, 1)
+                        .withColumn("w", org.apache.spark.sql.functions.lit(0.0))),
+                        List.of("Column w", "sums to 0.0")),
+                Arguments.of("missing weight column", (Runnable) () -> c.get().setWeightCol("w").fit(vectors(1, 1, 1)),
+                        List.of("Column w (the row weights) does not exist")),
+                Arguments.of("weights on a regressor", (Runnable) () -> new KortexRegressor().setWeightCol("label")
+                        .fit(vectors(1, 1, 1)), List.of("weightCol", "KortexClassifier only")),
+                Arguments.of("validation column not boolean", (Runnable) () -> c.get().setValidationIndicatorCol("label")
+                        .fit(vectors(1, 1, 1)), List.of("Column label (the validation indicator) must be boolean")),
+                Arguments.of("only validation rows", (Runnable) () -> c.get().setValidationIndicatorCol("v")
+                        .fit(vectors(1, 1, 1).withColumn("v", org.apache.spark.sql.functions.lit(true))),
+                        List.of("Every row is marked for validation by column v")),
+                Arguments.of("hidden layer of size 0", (Runnable) () -> c.get().setHiddenLayers(4, 0),
+                        List.of("hiddenLayers", "[4,0]")),
+                Arguments.of("negative step size", (Runnable) () -> c.get().setStepSize(-0.1),
+                        List.of("stepSize", "-0.1")),
+                Arguments.of("unknown activation", (Runnable) () -> c.get().setActivation("elu"),
+                        List.of("activation", "elu")),
+                Arguments.of("unknown optimizer", (Runnable) () -> c.get().setOptimizer("lbfgs"),
+                        List.of("optimizer", "lbfgs")),
+                Arguments.of("batch size 0", (Runnable) () -> c.get().setBatchSize(0), List.of("batchSize", "0")),
+                Arguments.of("sync interval 0", (Runnable) () -> c.get().setSyncInterval(0),
+                        List.of("syncInterval", "0")),
+                Arguments.of("negative threads", (Runnable) () -> c.get().setNumThreads(-2),
+                        List.of("numThreads", "-2")),
+                Arguments.of("existing output column", (Runnable) () -> c.get().setPredictionCol("label")
+                        .fit(vectors(1, 1, 1)), List.of("Output column label (prediction) already exists")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void isRefusedWithAClearMessage(String name, Runnable action, List<String> fragments) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, action::run, name);
+        for (String fragment : fragments) {
+            assertTrue(e.getMessage().contains(fragment), name + ": \"" + fragment + "\" not in: " + e.getMessage());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void evaluateAndTransformNameBadRowsToo() {
+        KortexClassificationModel model = new KortexClassifier().setHiddenLayers(4).setMaxIter(1)
+                .fit(vectors(1, 3, 3));
+        IllegalArgumentException label = assertThrows(IllegalArgumentException.class,
+                () -> model.evaluate(vectors(7, 3, 3)));
+        assertTrue(label.getMessage().contains("the label is 7.0; expected a class index 0..1"), label.getMessage());
+        IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
+                () -> model.evaluate(vectors(1, 3, 3, 3)));
+        assertTrue(size.getMessage().contains("has 3 features at row 2 of partition 0"), size.getMessage());
+        Exception transform = assertThrows(Exception.class, () -> model.transform(vectors(1, Double.NaN, 3)).collect());
+        Throwable cause = transform;
+        while (cause.getCause() != null && !(cause instanceof IllegalArgumentException)) {
+            cause = cause.getCause();
+        }
+        assertTrue(cause.getMessage().contains("Column features has NaN at feature 0 at row 2"), cause.getMessage());
+        assertEquals(Arrays.asList(2, 2), Arrays.asList(model.numClasses(), model.numFeatures()));
+    }
+}
