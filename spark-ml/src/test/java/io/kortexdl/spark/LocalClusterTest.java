@@ -1,0 +1,139 @@
+package io.kortexdl.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kortexdl.kernels.Activation;
+import io.kortexdl.kernels.LossType;
+import io.kortexdl.kernels.Network;
+import io.kortexdl.kernels.OptimizerKind;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.storage.RDDInfo;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Two executor JVMs (local-cluster[2,1,1024]): one block per executor, exact sync SGD, averaging, determinism. */
+class LocalClusterTest {
+    private static SparkSession spark;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkTestSupport.session("local-cluster[2,1,1024]");
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    @Test
+    void trainsFashionMnistOnBothExecutorsWithCompactBlocks() throws Exception {
+        Dataset<Row> train = SparkTestSupport.fashion(spark, true, 6000, 4);
+        Dataset<Row> test = SparkTestSupport.fashion(spark, false, 2000, 2);
+        Set<String> trainingExecutors = ConcurrentHashMap.newKeySet();
+        Set<Integer> trainingStages = ConcurrentHashMap.newKeySet();
+        SparkListener tasks = new SparkListener() {
+            @Override
+            public void onJobStart(SparkListenerJobStart start) {
+                String description = start.properties() == null ? null
+                        : start.properties().getProperty("spark.job.description");
+                if (description != null && description.matches("KortexClassifier .*: epoch \\d+/3")) {
+                    for (Object stage : scala.jdk.javaapi.CollectionConverters.asJava(start.stageIds())) {
+                        trainingStages.add((Integer) stage);
+                    }
+                }
+            }
+
+            @Override
+            public void onTaskEnd(SparkListenerTaskEnd end) {
+                if (trainingStages.contains(end.stageId())) {
+                    trainingExecutors.add(end.taskInfo().executorId());
+                }
+            }
+        };
+        spark.sparkContext().addSparkListener(tasks);
+        double[] cachedRatio = {0};
+        KortexClassificationModel model = new KortexClassifier().setHiddenLayers(128).setMaxIter(3)
+                .addTrainingListener(record -> {
+                    for (RDDInfo info : spark.sparkContext().getRDDStorageInfo()) {
+                        if (info.name().startsWith("KortexDL packed")) {
+                            cachedRatio[0] = (info.memSize() + info.diskSize()) / (6000.0 * (784 + 1) * 4);
+                        }
+                    }
+                }).fit(train);
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (trainingExecutors.size() < 2 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50); // listener events arrive asynchronously
+        }
+        spark.sparkContext().removeSparkListener(tasks);
+
+        assertEquals(2, model.summary().executors(), "one block per executor");
+        assertEquals(1, model.summary().threadsPerExecutor());
+        assertTrue(model.evaluate(test).accuracy() >= 0.78, "accuracy " + model.evaluate(test));
+        assertTrue(cachedRatio[0] > 0.99 && cachedRatio[0] < 1.1, "cached bytes / raw float32 bytes = " + cachedRatio[0]);
+        assertEquals(Set.of("0", "1"), trainingExecutors, "training tasks ran on both executors");
+    }
+
+    @Test
+    void exactModeSumsBothExecutorsGradientsEveryStep() {
+        Dataset<Row> data = SyntheticData.blobs(spark, 203, 4, 3, 6, 2).cache();
+        KortexClassificationModel model = new KortexClassifier().setHiddenLayers(5).setOptimizer("sgd")
+                .setStepSize(0.1).setStepSizeSchedule("constant").setBatchSize(40).setMaxIter(2).setSyncInterval(1)
+                .setSeed(8).fit(data);
+
+        // Reference: each global step is one serial step over the union of both blocks' shares.
+        List<List<Row>> blocks = data.select("features", "label").javaRDD().glom().collect();
+        int steps = (203 + 39) / 40;
+        Network reference = Network.builder().layers(4, 5, 3).hiddenActivation(Activation.RELU)
+                .outputActivation(Activation.IDENTITY).optimizer(OptimizerKind.SGD).seed(8).build();
+        for (int epoch = 0; epoch < 2; epoch++) {
+            int[][] orders = new int[2][];
+            for (int b = 0; b < 2; b++) {
+                orders[b] = new int[blocks.get(b).size()];
+                ExecutorTrainer.epochOrder(8, b, epoch, orders[b]);
+            }
+            for (int s = 0; s < steps; s++) {
+                java.util.List<Row> batch = new java.util.ArrayList<>();
+                for (int b = 0; b < 2; b++) {
+                    int share = (blocks.get(b).size() + steps - 1) / steps;
+                    for (int i = s * share; i < Math.min((s + 1) * share, blocks.get(b).size()); i++) {
+                        batch.add(blocks.get(b).get(orders[b][i]));
+                    }
+                }
+                float[] x = new float[batch.size() * 4];
+                float[] t = new float[batch.size() * 3];
+                for (int r = 0; r < batch.size(); r++) {
+                    double[] v = ((Vector) batch.get(r).get(0)).toArray();
+                    for (int i = 0; i < 4; i++) {
+                        x[r * 4 + i] = (float) v[i];
+                    }
+                    t[r * 3 + (int) batch.get(r).getDouble(1)] = 1f;
+                }
+                reference.trainBatch(x, t, LossType.CROSS_ENTROPY, 0.1f, batch.size());
+            }
+        }
+        assertArrayEquals(reference.getParameters(), model.weights().parameters(), 2e-5f);
+    }
+
+    @Test
+    void averagingModeIsReproducibleAndLearns() {
+        Dataset<Row> data = SyntheticData.blobs(spark, 2000, 8, 4, 12, 3).cache();
+        KortexClassifier estimator = new KortexClassifier().setHiddenLayers(16).setStepSize(0.01).setBatchSize(64)
+                .setMaxIter(4).setSyncInterval(4).setSeed(3);
+        KortexClassificationModel first = estimator.fit(data);
+        KortexClassificationModel second = estimator.fit(data);
+        assertEquals(first.weights(), second.weights(), "same seed, data and cluster: same bits");
+        assertTrue(first.evaluate(data).accuracy() > 0.95, "accuracy " + first.evaluate(data));
+    }
+}
