@@ -33,9 +33,13 @@ final class DistributedTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainer.class);
 
     /** What the loop needs beyond the spec: epochs, rates, stopping rules and listeners. */
+    /**
+     * @param retainState keep parameters and optimizer state in the executor's trainer between
+     *     rounds instead of shipping them both ways (local mode, where the driver is the executor)
+     */
     record Settings(int maxIter, LearningRateSchedule schedule, int syncInterval, double tol, int patience,
                     boolean classification, List<TrainingListener> listeners, NetworkWeights initial,
-                    String description) {
+                    String description, boolean retainState) {
     }
 
     /** The trained weights and the history. */
@@ -50,6 +54,7 @@ final class DistributedTrainer {
     private float[] parameters;
     private float[] optimizerState;
     private long optimizerSteps;
+    private long roundsCompleted;
 
     private DistributedTrainer(JavaSparkContext jsc, DataPacker.Packed data, TrainingSpec spec, Settings settings,
                                ResourcePlacement placement) {
@@ -152,23 +157,30 @@ final class DistributedTrainer {
         for (int first = 0; first < steps; first += interval) {
             int count = Math.min(interval, steps - first);
             boolean exact = interval == 1 && spec.blockCount() > 1;
-            RoundRequest request = new RoundRequest(epoch, first, count, learningRate, exact, parameters,
-                    optimizerState, optimizerSteps);
+            boolean retained = settings.retainState() && !exact && roundsCompleted > 0;
+            RoundRequest request = new RoundRequest(epoch, first, count, learningRate, exact,
+                    retained ? null : parameters, retained ? null : optimizerState, optimizerSteps, roundsCompleted,
+                    !settings.retainState());
             List<RoundResult> results = runRound(request);
             long roundRows = 0;
             for (RoundResult result : results) {
                 if (result.failure() != null) {
-                    throw new IllegalStateException("KortexDL training diverged at " + result.failure());
+                    throw new IllegalStateException("KortexDL training failed at " + result.failure());
                 }
                 roundRows += result.rows();
                 lossSum += result.lossSum();
             }
+            roundsCompleted++;
             if (roundRows == 0) {
                 continue;
             }
             rows += roundRows;
             if (exact) {
                 applySummedGradient(results, roundRows, learningRate, driverStep, epoch, first);
+            } else if (settings.retainState()) {
+                RoundResult only = results.get(0);
+                System.arraycopy(only.values(), 0, parameters, 0, parameters.length);
+                optimizerSteps += only.steps();
             } else {
                 average(results, roundRows);
             }
@@ -181,11 +193,20 @@ final class DistributedTrainer {
         try {
             TrainingSpec taskSpec = spec;
             JavaRDD<RoundResult> round = data.blocks().mapPartitions(
-                    it -> List.of(ExecutorTrainer.runRound(taskSpec, broadcast.value(), it.next())).iterator(), true);
+                    it -> List.of(ExecutorTrainer.runRound(taskSpec, broadcast.value(), onlyBlock(it))).iterator(), true);
             return placement.apply(round).collect();
         } finally {
             broadcast.destroy(false);
         }
+    }
+
+    /** The one block of a partition, with the iterator drained so Spark releases the cached block's lock. */
+    static PackedBlock onlyBlock(java.util.Iterator<PackedBlock> blocks) {
+        PackedBlock block = blocks.next();
+        while (blocks.hasNext()) {
+            blocks.next();
+        }
+        return block;
     }
 
     private void applySummedGradient(List<RoundResult> results, long rows, float learningRate,

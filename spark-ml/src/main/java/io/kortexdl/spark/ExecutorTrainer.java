@@ -16,9 +16,15 @@ import java.util.SplittableRandom;
  * {@link ParallelTrainer}, kept between rounds of the same fit so the threads and buffers are
  * built once. Results depend only on the round request and the block, so a task that Spark
  * retries elsewhere returns the same bits.
+ *
+ * <p>When a round arrives without state (local mode), the trainer continues from the state it
+ * holds, after checking the round number; it keeps a copy of the state from before the round, so
+ * a retried attempt of a round whose first attempt already trained starts from the same state.
  */
 final class ExecutorTrainer implements AutoCloseable {
-    /** One entry per block this JVM trains, for the current fit only. */
+    /** Trainers of other fits idle this long are closed when a new one is needed. */
+    static final long IDLE_EVICTION_MS = 10 * 60_000;
+    /** One entry per block this JVM trains, keyed by fit and block. */
     private static final Map<String, ExecutorTrainer> CACHE = new HashMap<>();
 
     private final TrainingSpec spec;
@@ -29,13 +35,21 @@ final class ExecutorTrainer implements AutoCloseable {
     private final ParallelTrainer trainer;
     private final int[] order;
     private int orderEpoch = -1;
+    private volatile long lastUsed = System.currentTimeMillis();
+    private volatile boolean busy;
+    /** Rounds applied to the held state, or -1 before any state was set. */
+    private long heldRound = -1;
+    private long backupRound = -1;
+    private float[] backupParameters;
+    private float[] backupState;
+    private long backupSteps;
 
-    private ExecutorTrainer(TrainingSpec spec, PackedBlock block, float[] parameters) {
+    private ExecutorTrainer(TrainingSpec spec, PackedBlock block) {
         this.spec = spec;
         this.data = block.train;
         this.blockIndex = block.block;
         this.targets = targets(spec, data);
-        this.network = spec.newNetwork(parameters);
+        this.network = spec.newNetwork(null);
         this.trainer = new ParallelTrainer(network, spec.threadsPerExecutor(), NumaTopology.detect());
         this.order = new int[data.rows];
     }
@@ -62,18 +76,26 @@ final class ExecutorTrainer implements AutoCloseable {
         }
         ExecutorTrainer trainer;
         synchronized (CACHE) {
+            long now = System.currentTimeMillis();
             CACHE.entrySet().removeIf(e -> {
-                boolean stale = !e.getValue().spec.runId().equals(spec.runId());
+                ExecutorTrainer t = e.getValue();
+                boolean stale = !t.spec.runId().equals(spec.runId()) && !t.busy
+                        && now - t.lastUsed > IDLE_EVICTION_MS;
                 if (stale) {
-                    e.getValue().close();
+                    t.close();
                 }
                 return stale;
             });
-            trainer = CACHE.computeIfAbsent(spec.runId() + "/" + block.block,
-                    k -> new ExecutorTrainer(spec, block, request.parameters()));
+            trainer = CACHE.computeIfAbsent(spec.runId() + "/" + block.block, k -> new ExecutorTrainer(spec, block));
+            trainer.busy = true;
         }
         synchronized (trainer) {
-            return trainer.run(request);
+            try {
+                return trainer.run(request);
+            } finally {
+                trainer.lastUsed = System.currentTimeMillis();
+                trainer.busy = false;
+            }
         }
     }
 
@@ -100,7 +122,11 @@ final class ExecutorTrainer implements AutoCloseable {
         int available = (int) ((data.rows - from + batch - 1) / batch);
         int steps = Math.min(request.steps(), available);
         LossType loss = spec.loss();
-        trainer.setParameters(request.parameters());
+        Optimizer optimizer = network.optimizer();
+        String missing = loadState(request, optimizer);
+        if (missing != null) {
+            return new RoundResult(blockIndex, 0, 0, 0, null, null, missing);
+        }
         try {
             if (request.gradientOnly()) {
                 int count = (int) Math.min(batch, data.rows - from);
@@ -108,18 +134,55 @@ final class ExecutorTrainer implements AutoCloseable {
                 double lossSum = trainer.gradientSum(data.features, targets, order, (int) from, count, loss, gradient);
                 return new RoundResult(blockIndex, count, lossSum, 1, gradient, null, null);
             }
-            Optimizer optimizer = network.optimizer();
-            optimizer.importState(request.optimizerState(), 0, request.optimizerSteps());
             TrainingProgress progress = trainer.trainSteps(data.features, targets, order, (int) from, steps, batch,
                     loss, request.learningRate());
-            float[] state = new float[optimizer.stateSize()];
-            optimizer.exportState(state, 0);
+            heldRound = request.round() + 1;
+            float[] state = null;
+            if (request.returnState()) {
+                state = new float[optimizer.stateSize()];
+                optimizer.exportState(state, 0);
+            }
             return new RoundResult(blockIndex, progress.rows(), progress.lossSum(), progress.steps(),
                     trainer.getParameters(), state, null);
         } catch (NonFiniteLossException e) {
+            heldRound = -1;
             return new RoundResult(blockIndex, 0, 0, 0, null, null,
                     "epoch " + (request.epoch() + 1) + ", block " + blockIndex + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * Puts the round's starting state in place: the request's, or the one held from the
+     * previous round (restored from the copy when a retried attempt finds it already advanced).
+     *
+     * @return null, or why the state the round needs is not here
+     */
+    private String loadState(RoundRequest request, Optimizer optimizer) {
+        if (request.parameters() != null) {
+            trainer.setParameters(request.parameters());
+            if (!request.gradientOnly()) {
+                optimizer.importState(request.optimizerState(), 0, request.optimizerSteps());
+            }
+            heldRound = request.round();
+            return null;
+        }
+        if (heldRound == request.round() + 1 && backupRound == request.round()) {
+            trainer.setParameters(backupParameters);
+            optimizer.importState(backupState, 0, backupSteps);
+            heldRound = request.round();
+        }
+        if (heldRound != request.round()) {
+            return "block " + blockIndex + ": the executor no longer holds the training state of round "
+                    + request.round() + " (it holds round " + heldRound + ")";
+        }
+        backupParameters = trainer.getParameters();
+        if (backupState == null) {
+            backupState = new float[optimizer.stateSize()];
+        }
+        optimizer.exportState(backupState, 0);
+        backupSteps = optimizer.steps();
+        backupRound = heldRound;
+        return null;
     }
 
     private void shuffleFor(int epoch) {

@@ -90,7 +90,7 @@ final class KortexFit {
                     ? LearningRateSchedule.cosine(rate, epochs) : LearningRateSchedule.constant(rate);
             DistributedTrainer.Settings settings = new DistributedTrainer.Settings(epochs, schedule,
                     params.getSyncInterval(), params.getTol(), params.getEarlyStoppingPatience(), classification,
-                    listeners, initial, description);
+                    listeners, initial, description, shape.local() && shape.executors() == 1);
             return DistributedTrainer.train(jsc, packed, spec, settings, ResourcePlacement.forShape(shape));
         } finally {
             packed.release();

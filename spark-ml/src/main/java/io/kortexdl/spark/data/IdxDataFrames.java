@@ -12,6 +12,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.sql.Dataset;
@@ -26,8 +27,10 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Reads an IDX image file and its label file (the MNIST format, plain or gzipped, from any
  * Hadoop FileSystem path) into a DataFrame of {@code features} (dense {@code Vector}, pixels
- * times a scale) and {@code label} (double). The files are read once on the driver and the
- * rows are built on the executors from compact byte slices.
+ * times a scale) and {@code label} (double). The files are read once on the driver and
+ * broadcast as bytes; each partition builds its rows from its range of them. The partitions
+ * themselves stay small, so tasks over this DataFrame (and over anything derived from it) do
+ * not carry the data.
  */
 public final class IdxDataFrames {
     /** The schema of the returned DataFrame. */
@@ -57,14 +60,15 @@ public final class IdxDataFrames {
         }
         int rows = imageFile.items();
         int size = imageFile.itemSize();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Broadcast<byte[][]> bytes = jsc.broadcast(new byte[][] {imageFile.bytes(0, rows * size), labelFile.bytes(0, rows)});
         List<Slice> slices = new ArrayList<>();
         int per = Math.max(1, (rows + partitions - 1) / partitions);
         for (int start = 0; start < rows; start += per) {
-            int n = Math.min(per, rows - start);
-            slices.add(new Slice(size, scale, imageFile.bytes(start * size, n * size), labelFile.bytes(start, n)));
+            slices.add(new Slice(start, Math.min(per, rows - start), size, scale));
         }
-        JavaRDD<Row> rdd = JavaSparkContext.fromSparkContext(spark.sparkContext())
-                .parallelize(slices, Math.max(1, slices.size())).flatMap(Slice::rows);
+        JavaRDD<Row> rdd = jsc.parallelize(slices, Math.max(1, slices.size()))
+                .flatMap(slice -> slice.rows(bytes.value()[0], bytes.value()[1]));
         return spark.createDataFrame(rdd, SCHEMA);
     }
 
@@ -87,11 +91,11 @@ public final class IdxDataFrames {
         }
     }
 
-    /** Some consecutive images and labels, as bytes. */
-    private record Slice(int size, double scale, byte[] pixels, byte[] labels) implements Serializable {
-        Iterator<Row> rows() {
-            List<Row> out = new ArrayList<>(labels.length);
-            for (int r = 0; r < labels.length; r++) {
+    /** Rows {@code [start, start + count)} of the files. */
+    private record Slice(int start, int count, int size, double scale) implements Serializable {
+        Iterator<Row> rows(byte[] pixels, byte[] labels) {
+            List<Row> out = new ArrayList<>(count);
+            for (int r = start; r < start + count; r++) {
                 double[] values = new double[size];
                 for (int i = 0; i < size; i++) {
                     values[i] = (pixels[r * size + i] & 0xFF) * scale;
