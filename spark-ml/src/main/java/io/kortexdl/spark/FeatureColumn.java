@@ -5,7 +5,10 @@ import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
+import java.util.function.Supplier;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -120,6 +123,63 @@ final class FeatureColumn implements Serializable {
             }
             default -> throw new AssertionError(kind);
         }
+    }
+
+    /**
+     * {@link #read(Row, int, int, float[], int, String)} for Spark's internal rows (a Vector is
+     * then its struct of type, size, indices and values), used where scoring skips the external
+     * Row conversion; the same checks and messages.
+     *
+     * @param where describes the row; called only to build an error message
+     */
+    void read(InternalRow row, int index, int size, float[] out, int offset, Supplier<String> where) {
+        if (row.isNullAt(index)) {
+            throw new IllegalArgumentException("Column " + name + " is null at " + where.get()
+                    + "; every row needs features");
+        }
+        if (kind == Kind.VECTOR) {
+            InternalRow vector = row.getStruct(index, 4);
+            ArrayData values = vector.getArray(3);
+            boolean dense = vector.getByte(0) == 1;
+            int actual = dense ? values.numElements() : vector.getInt(1);
+            checkSize(actual, size, where);
+            if (dense) {
+                for (int i = 0; i < size; i++) {
+                    out[offset + i] = checked(values.getDouble(i), i, where);
+                }
+            } else {
+                java.util.Arrays.fill(out, offset, offset + size, 0f);
+                ArrayData indices = vector.getArray(2);
+                for (int k = 0; k < indices.numElements(); k++) {
+                    out[offset + indices.getInt(k)] = checked(values.getDouble(k), indices.getInt(k), where);
+                }
+            }
+            return;
+        }
+        ArrayData values = row.getArray(index);
+        checkSize(values.numElements(), size, where);
+        for (int i = 0; i < size; i++) {
+            if (values.isNullAt(i)) {
+                throw new IllegalArgumentException("Column " + name + " has a null element at index " + i + " at "
+                        + where.get());
+            }
+            out[offset + i] = checked(kind == Kind.FLOAT_ARRAY ? values.getFloat(i) : values.getDouble(i), i, where);
+        }
+    }
+
+    private void checkSize(int actual, int size, Supplier<String> where) {
+        if (actual != size) {
+            throw new IllegalArgumentException("Column " + name + " has " + actual + " features at " + where.get()
+                    + ", but earlier rows have " + size + "; every row needs the same number of features");
+        }
+    }
+
+    private float checked(double value, int feature, Supplier<String> where) {
+        float f = (float) value;
+        if (!Float.isFinite(f)) {
+            return checked(value, feature, where.get());
+        }
+        return f;
     }
 
     private float checked(double value, int feature, String where) {

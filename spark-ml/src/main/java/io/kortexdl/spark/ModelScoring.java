@@ -50,6 +50,15 @@ final class ModelScoring {
                                   BatchScorer.Outputs outputs, StructType outputSchema) {
         StructType schema = dataset.schema();
         FeatureColumn features = FeatureColumn.of(schema, featuresCol);
+        Dataset<Row> internal = InternalRowScoring.transform(dataset, weights, features, outputs, outputSchema);
+        return internal != null ? internal : transformRows(dataset, weights, featuresCol, outputs, outputSchema);
+    }
+
+    /** The public-API path of {@link #transform}: external Rows in and out (slower; used where internal rows are not exposed). */
+    static Dataset<Row> transformRows(Dataset<?> dataset, NetworkWeights weights, String featuresCol,
+                                      BatchScorer.Outputs outputs, StructType outputSchema) {
+        StructType schema = dataset.schema();
+        FeatureColumn features = FeatureColumn.of(schema, featuresCol);
         BatchScorer scorer = new BatchScorer(weights, features, schema.fieldIndex(featuresCol), outputs);
         return dataset.toDF().mapPartitions((MapPartitionsFunction<Row, Row>) rows -> scorer.score(rows,
                 org.apache.spark.TaskContext.getPartitionId()), Encoders.row(outputSchema));
