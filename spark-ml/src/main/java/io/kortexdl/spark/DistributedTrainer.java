@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 final class DistributedTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainer.class);
+    /** Times a round is retried after recomputing blocks lost with their executors. */
+    private static final int MAX_BLOCK_RECOVERIES = 3;
 
     /** What the loop needs beyond the spec: epochs, rates, stopping rules and listeners. */
     /**
@@ -51,6 +53,7 @@ final class DistributedTrainer {
     private final TrainingSpec spec;
     private final Settings settings;
     private final ResourcePlacement placement;
+    private final BlockPlacement blocks;
     private float[] parameters;
     private float[] optimizerState;
     private long optimizerSteps;
@@ -63,6 +66,7 @@ final class DistributedTrainer {
         this.spec = spec;
         this.settings = settings;
         this.placement = placement;
+        this.blocks = BlockPlacement.of(jsc, data.blocks());
     }
 
     /**
@@ -188,25 +192,26 @@ final class DistributedTrainer {
         return new double[] {lossSum, rows};
     }
 
+    /** Runs one round on every block; recomputes lost blocks (an executor died) and retries. */
     private List<RoundResult> runRound(RoundRequest request) {
         Broadcast<RoundRequest> broadcast = jsc.broadcast(request);
         try {
             TrainingSpec taskSpec = spec;
-            JavaRDD<RoundResult> round = data.blocks().mapPartitions(
-                    it -> List.of(ExecutorTrainer.runRound(taskSpec, broadcast.value(), onlyBlock(it))).iterator(), true);
-            return placement.apply(round).collect();
+            int rddId = blocks.rddId();
+            for (int attempt = 0; ; attempt++) {
+                JavaRDD<RoundResult> round = blocks.indices().map(
+                        block -> ExecutorTrainer.runRound(taskSpec, broadcast.value(), block, rddId));
+                List<RoundResult> results = placement.apply(round).collect();
+                if (results.stream().noneMatch(RoundResult::blockLost) || attempt == MAX_BLOCK_RECOVERIES) {
+                    return results;
+                }
+                LOG.warn("KortexDL: training blocks were lost with their executor; recomputing them");
+                data.blocks().count();
+                blocks.refresh();
+            }
         } finally {
             broadcast.destroy(false);
         }
-    }
-
-    /** The one block of a partition, with the iterator drained so Spark releases the cached block's lock. */
-    static PackedBlock onlyBlock(java.util.Iterator<PackedBlock> blocks) {
-        PackedBlock block = blocks.next();
-        while (blocks.hasNext()) {
-            blocks.next();
-        }
-        return block;
     }
 
     private void applySummedGradient(List<RoundResult> results, long rows, float learningRate,
@@ -269,9 +274,15 @@ final class DistributedTrainer {
         NetworkWeights weights = new NetworkWeights(spec.layerSizes(), spec.hiddenActivation(), parameters);
         Broadcast<NetworkWeights> broadcast = jsc.broadcast(weights);
         boolean classification = settings.classification();
+        String runId = spec.runId();
+        int rddId = blocks.rddId();
         try {
-            List<MetricSums> parts = data.blocks().map(block -> {
+            List<MetricSums> parts = blocks.indices().map(index -> {
                 MetricSums sums = new MetricSums();
+                PackedBlock block = ExecutorTrainer.block(runId, index, rddId);
+                if (block == null) {
+                    throw new IllegalStateException("KortexDL: training block " + index + " was lost");
+                }
                 PackedBlock.Part part = block.validation;
                 if (part.rows > 0) {
                     sums.addRows(broadcast.value().toNetwork(), part.features, part.labels, part.weights, part.rows,

@@ -28,6 +28,7 @@ final class ExecutorTrainer implements AutoCloseable {
     private static final Map<String, ExecutorTrainer> CACHE = new HashMap<>();
 
     private final TrainingSpec spec;
+    private final PackedBlock block;
     private final PackedBlock.Part data;
     private final int blockIndex;
     private final float[] targets;
@@ -46,6 +47,7 @@ final class ExecutorTrainer implements AutoCloseable {
 
     private ExecutorTrainer(TrainingSpec spec, PackedBlock block) {
         this.spec = spec;
+        this.block = block;
         this.data = block.train;
         this.blockIndex = block.block;
         this.targets = targets(spec, data);
@@ -60,21 +62,44 @@ final class ExecutorTrainer implements AutoCloseable {
      */
     static volatile boolean failFirstAttempts;
 
-    /** Runs {@code request} on {@code block}: the task body of every training round. */
-    static RoundResult runRound(TrainingSpec spec, RoundRequest request, PackedBlock block) {
-        RoundResult result = runRoundOnce(spec, request, block);
+    /**
+     * Runs {@code request} on block {@code blockIndex} of the cached RDD {@code rddId}: the task
+     * body of every training round. The block is read only when this JVM's trainer for it does
+     * not exist yet.
+     */
+    static RoundResult runRound(TrainingSpec spec, RoundRequest request, int blockIndex, int rddId) {
+        RoundResult result = runRoundOnce(spec, request, blockIndex, rddId);
         org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
         if (failFirstAttempts && task != null && task.attemptNumber() == 0) {
-            throw new IllegalStateException("injected failure of the first attempt of block " + block.block);
+            throw new IllegalStateException("injected failure of the first attempt of block " + blockIndex);
         }
         return result;
     }
 
-    private static RoundResult runRoundOnce(TrainingSpec spec, RoundRequest request, PackedBlock block) {
+    /** Block {@code blockIndex}, from this JVM's trainer when it holds it, else from Spark's cache; null if lost. */
+    static PackedBlock block(String runId, int blockIndex, int rddId) {
+        synchronized (CACHE) {
+            ExecutorTrainer held = CACHE.get(runId + "/" + blockIndex);
+            if (held != null) {
+                return held.block;
+            }
+        }
+        return BlockPlacement.fetch(rddId, blockIndex);
+    }
+
+    private static RoundResult runRoundOnce(TrainingSpec spec, RoundRequest request, int blockIndex, int rddId) {
+        String key = spec.runId() + "/" + blockIndex;
+        ExecutorTrainer trainer;
+        synchronized (CACHE) {
+            trainer = CACHE.get(key);
+        }
+        PackedBlock block = trainer != null ? trainer.block : BlockPlacement.fetch(rddId, blockIndex);
+        if (block == null) {
+            return new RoundResult(blockIndex, 0, 0, 0, null, null, RoundResult.BLOCK_LOST);
+        }
         if (block.train.rows == 0) {
             return new RoundResult(block.block, 0, 0, 0, null, null, null);
         }
-        ExecutorTrainer trainer;
         synchronized (CACHE) {
             long now = System.currentTimeMillis();
             CACHE.entrySet().removeIf(e -> {
@@ -86,7 +111,7 @@ final class ExecutorTrainer implements AutoCloseable {
                 }
                 return stale;
             });
-            trainer = CACHE.computeIfAbsent(spec.runId() + "/" + block.block, k -> new ExecutorTrainer(spec, block));
+            trainer = CACHE.computeIfAbsent(key, k -> new ExecutorTrainer(spec, block));
             trainer.busy = true;
         }
         synchronized (trainer) {

@@ -11,4 +11,12 @@ import java.io.Serializable;
  */
 record RoundResult(int block, long rows, double lossSum, int steps, float[] values, float[] optimizerState,
                    String failure) implements Serializable {
+
+    /** The failure of a round whose block has no cached copy left (its executor was lost). */
+    static final String BLOCK_LOST = "block lost";
+
+    /** Whether the block must be recomputed before the round can run. */
+    boolean blockLost() {
+        return BLOCK_LOST.equals(failure);
+    }
 }

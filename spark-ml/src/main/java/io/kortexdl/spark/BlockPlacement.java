@@ -1,0 +1,132 @@
+package io.kortexdl.spark;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.BlockId;
+import org.apache.spark.storage.BlockManagerId;
+import org.apache.spark.storage.BlockResult;
+import org.apache.spark.storage.RDDBlockId;
+import scala.Tuple2;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.reflect.ClassTag$;
+
+/**
+ * Keeps each packed block on one executor of its own for the whole fit. After packing, block i
+ * is assigned to an executor that caches it, or to an executor caching no block when two
+ * blocks landed on the same one; every round's tasks then prefer exactly those executors
+ * ({@code executor_<host>_<id>} locations), and an executor whose trainer already holds its
+ * block never reads it again. A task on an executor without the block fetches the cached copy
+ * from wherever it is; when no copy is left (its executor died), the driver recomputes it from
+ * the lineage and retries the round.
+ *
+ * <p>This uses Spark's block manager and location strings, developer-level APIs; every such
+ * call is in this class.
+ */
+final class BlockPlacement {
+    private final JavaSparkContext jsc;
+    private final int rddId;
+    private List<String> locations;
+
+    private BlockPlacement(JavaSparkContext jsc, int rddId, List<String> locations) {
+        this.jsc = jsc;
+        this.rddId = rddId;
+        this.locations = locations;
+    }
+
+    /** The placement of the cached, materialised {@code blocks}. */
+    static BlockPlacement of(JavaSparkContext jsc, JavaRDD<PackedBlock> blocks) {
+        BlockPlacement placement = new BlockPlacement(jsc, blocks.id(), null);
+        placement.locations = placement.assign(blocks.getNumPartitions());
+        return placement;
+    }
+
+    /** Re-reads where the blocks are, after some were recomputed. */
+    void refresh() {
+        locations = assign(locations.size());
+    }
+
+    /** An RDD of the block indices, one partition each, preferring the block's executor. */
+    JavaRDD<Integer> indices() {
+        List<Tuple2<Integer, scala.collection.immutable.Seq<String>>> items = new ArrayList<>();
+        for (int i = 0; i < locations.size(); i++) {
+            List<String> preferred = locations.get(i) == null ? List.of() : List.of(locations.get(i));
+            items.add(new Tuple2<>(i, CollectionConverters.asScala(preferred).toList()));
+        }
+        return jsc.sc().makeRDD(CollectionConverters.asScala(items).toList(), ClassTag$.MODULE$.apply(Integer.class))
+                .toJavaRDD();
+    }
+
+    /** The id of the cached blocks' RDD, for {@link #fetch}. */
+    int rddId() {
+        return rddId;
+    }
+
+    private List<String> assign(int blockCount) {
+        BlockId[] ids = new BlockId[blockCount];
+        for (int i = 0; i < blockCount; i++) {
+            ids[i] = new RDDBlockId(rddId, i);
+        }
+        var master = SparkEnv.get().blockManager().master();
+        List<scala.collection.immutable.Seq<BlockManagerId>> holders =
+                CollectionConverters.asJava(master.getLocations(ids));
+        Map<String, String> executors = new LinkedHashMap<>();
+        for (BlockManagerId id : CollectionConverters.asJava(master.getMemoryStatus().keySet())) {
+            if (!id.isDriver() || jsc.sc().isLocal()) {
+                executors.put(id.executorId(), location(id));
+            }
+        }
+        String[] assigned = new String[blockCount];
+        Set<String> taken = new HashSet<>();
+        for (int i = 0; i < blockCount; i++) {
+            for (BlockManagerId holder : CollectionConverters.asJava(holders.get(i))) {
+                String location = location(holder);
+                if (!taken.contains(location)) {
+                    assigned[i] = location;
+                    taken.add(location);
+                    break;
+                }
+            }
+        }
+        for (int i = 0; i < blockCount; i++) {
+            if (assigned[i] == null) {
+                for (String location : executors.values()) {
+                    if (!taken.contains(location)) {
+                        assigned[i] = location;
+                        taken.add(location);
+                        break;
+                    }
+                }
+            }
+        }
+        return java.util.Arrays.asList(assigned);
+    }
+
+    private static String location(BlockManagerId id) {
+        return "executor_" + id.host() + "_" + id.executorId();
+    }
+
+    /**
+     * Block {@code block} of RDD {@code rddId} from this executor's cache or another's, or null
+     * when no copy is left.
+     */
+    static PackedBlock fetch(int rddId, int block) {
+        scala.Option<BlockResult> result = SparkEnv.get().blockManager()
+                .get(new RDDBlockId(rddId, block), ClassTag$.MODULE$.apply(PackedBlock.class));
+        if (result.isEmpty()) {
+            return null;
+        }
+        scala.collection.Iterator<Object> values = result.get().data();
+        PackedBlock packed = (PackedBlock) values.next();
+        while (values.hasNext()) {
+            values.next(); // draining the iterator releases the block's read lock
+        }
+        return packed;
+    }
+}
