@@ -19,6 +19,8 @@ import org.apache.spark.sql.SparkSession;
  * <p>Arguments: {@code --master spark://127.0.0.1:7077 [--data DIR] [--epochs 3] [--sweep-epochs 2]}.
  */
 public final class SparkClusterBenchmark {
+    /** The default syncInterval, used for the one-versus-two-executor comparison. */
+    private static final int SCALING_SYNC_INTERVAL = 64;
     private SparkClusterBenchmark() {
     }
 
@@ -37,7 +39,7 @@ public final class SparkClusterBenchmark {
             try {
                 Dataset<Row> train = SparkBench.fashion(spark, dir, true, 4);
                 Dataset<Row> test = SparkBench.fashion(spark, dir, false, 2);
-                KortexClassificationModel model = classifier(epochs, 16).fit(train);
+                KortexClassificationModel model = classifier(epochs, SCALING_SYNC_INTERVAL).fit(train);
                 double[] seconds = model.summary().secondsHistory();
                 double steady = Timing.median(Arrays.copyOfRange(seconds, Math.min(1, seconds.length - 1),
                         seconds.length));
@@ -45,11 +47,11 @@ public final class SparkClusterBenchmark {
                 int parameters = model.weights().parameterCount();
                 long stateBytes = 3L * parameters * 4;
                 SparkBench.result("bench=spark-cluster executors=" + model.summary().executors() + " cores_each=1"
-                        + " sync_interval=16 epoch_s=" + SparkBench.f(steady) + " samples_per_s="
+                        + " sync_interval=" + SCALING_SYNC_INTERVAL + " epoch_s=" + SparkBench.f(steady) + " samples_per_s="
                         + SparkBench.f(samplesPerSecond[executors]) + " test_accuracy="
                         + SparkBench.f(model.evaluate(test).accuracy()) + " broadcast_bytes_per_round=" + stateBytes
                         + " collected_bytes_per_round=" + stateBytes * model.summary().executors()
-                        + " rounds_per_epoch=" + (469 + 15) / 16);
+                        + " rounds_per_epoch=" + (469 + SCALING_SYNC_INTERVAL - 1) / SCALING_SYNC_INTERVAL);
                 if (executors == 2) {
                     sweep(train, test, sweepEpochs);
                 }
