@@ -51,7 +51,8 @@ final class DataPacker {
             selected.add(dataset.col(columns.validation()));
         }
         JavaRDD<Row> rows = dataset.select(selected.toArray(new org.apache.spark.sql.Column[0])).toJavaRDD();
-        JavaRDD<Row> grouped = rows.getNumPartitions() >= blockCount ? rows.coalesce(blockCount, false)
+        JavaRDD<Row> grouped = rows.getNumPartitions() >= blockCount
+                ? rows.rdd().coalesce(blockCount, false, scala.Option.apply(new ContiguousCoalescer()), null).toJavaRDD()
                 : spreadInOrder(rows, blockCount);
         boolean globalRowNumbers = blockCount == 1;
         JavaRDD<PackedBlock> blocks = grouped.mapPartitionsWithIndex(

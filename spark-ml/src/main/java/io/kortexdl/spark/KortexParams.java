@@ -11,7 +11,9 @@ import org.apache.spark.ml.param.Params;
  * The params every KortexDL stage shares (estimators and their models), with getters and
  * setters that return the stage itself. Names follow Spark where Spark has the same meaning
  * ({@code maxIter}, {@code stepSize}, {@code tol}, {@code seed}, {@code regParam},
- * {@code weightCol}, {@code validationIndicatorCol}).
+ * {@code weightCol}, {@code validationIndicatorCol}). A setter given a value its param does not
+ * accept throws an {@code IllegalArgumentException} naming the param and the value, and leaves
+ * the stage unchanged.
  *
  * @param <S> the stage type the setters return
  */
@@ -100,62 +102,77 @@ public interface KortexParams<S extends KortexParams<S>> extends Params {
         return kortexParams().initialModel;
     }
 
+    /** The value of {@link #hiddenLayers()} (or its default). */
     default int[] getHiddenLayers() {
         return getOrDefault(hiddenLayers()).clone();
     }
 
+    /** The value of {@link #activation()} (or its default). */
     default String getActivation() {
         return getOrDefault(activation());
     }
 
+    /** The value of {@link #optimizer()} (or its default). */
     default String getOptimizer() {
         return getOrDefault(optimizer());
     }
 
+    /** The value of {@link #stepSize()} (or its default). */
     default double getStepSize() {
         return (Double) getOrDefault(stepSize());
     }
 
+    /** The value of {@link #stepSizeSchedule()} (or its default). */
     default String getStepSizeSchedule() {
         return getOrDefault(stepSizeSchedule());
     }
 
+    /** The value of {@link #batchSize()} (or its default). */
     default int getBatchSize() {
         return (Integer) getOrDefault(batchSize());
     }
 
+    /** The value of {@link #maxIter()} (or its default). */
     default int getMaxIter() {
         return (Integer) getOrDefault(maxIter());
     }
 
+    /** The value of {@link #tol()} (or its default). */
     default double getTol() {
         return (Double) getOrDefault(tol());
     }
 
+    /** The value of {@link #seed()} (or its default). */
     default long getSeed() {
         return (Long) getOrDefault(seed());
     }
 
+    /** The value of {@link #regParam()} (or its default). */
     default double getRegParam() {
         return (Double) getOrDefault(regParam());
     }
 
+    /** The value of {@link #numThreads()} (or its default). */
     default int getNumThreads() {
         return (Integer) getOrDefault(numThreads());
     }
 
+    /** The value of {@link #syncInterval()} (or its default). */
     default int getSyncInterval() {
         return (Integer) getOrDefault(syncInterval());
     }
 
+    /** The value of {@link #weightCol()} (or its default). */
     default String getWeightCol() {
         return getOrDefault(weightCol());
     }
 
+    /** The value of {@link #validationIndicatorCol()} (or its default). */
     default String getValidationIndicatorCol() {
         return getOrDefault(validationIndicatorCol());
     }
 
+    /** The value of {@link #earlyStoppingPatience()} (or its default). */
     default int getEarlyStoppingPatience() {
         return (Integer) getOrDefault(earlyStoppingPatience());
     }
@@ -171,82 +188,97 @@ public interface KortexParams<S extends KortexParams<S>> extends Params {
         return (S) this;
     }
 
+    /** Sets {@link #hiddenLayers()}; returns this stage. */
     default S setHiddenLayers(int... sizes) {
         set(hiddenLayers(), sizes.clone());
         return self();
     }
 
+    /** Sets {@link #activation()}; returns this stage. */
     default S setActivation(String name) {
         set(activation(), name);
         return self();
     }
 
+    /** Sets {@link #optimizer()}; returns this stage. */
     default S setOptimizer(String name) {
         set(optimizer(), name);
         return self();
     }
 
+    /** Sets {@link #stepSize()}; returns this stage. */
     default S setStepSize(double value) {
         set(stepSize(), value);
         return self();
     }
 
+    /** Sets {@link #stepSizeSchedule()}; returns this stage. */
     default S setStepSizeSchedule(String name) {
         set(stepSizeSchedule(), name);
         return self();
     }
 
+    /** Sets {@link #batchSize()}; returns this stage. */
     default S setBatchSize(int rows) {
         set(batchSize(), rows);
         return self();
     }
 
+    /** Sets {@link #maxIter()}; returns this stage. */
     default S setMaxIter(int epochs) {
         set(maxIter(), epochs);
         return self();
     }
 
+    /** Sets {@link #tol()}; returns this stage. */
     default S setTol(double value) {
         set(tol(), value);
         return self();
     }
 
+    /** Sets {@link #seed()}; returns this stage. */
     default S setSeed(long value) {
         set(seed(), value);
         return self();
     }
 
+    /** Sets {@link #regParam()}; returns this stage. */
     default S setRegParam(double value) {
         set(regParam(), value);
         return self();
     }
 
+    /** Sets {@link #numThreads()}; returns this stage. */
     default S setNumThreads(int threads) {
         set(numThreads(), threads);
         return self();
     }
 
+    /** Sets {@link #syncInterval()}; returns this stage. */
     default S setSyncInterval(int steps) {
         set(syncInterval(), steps);
         return self();
     }
 
+    /** Sets {@link #weightCol()}; returns this stage. */
     default S setWeightCol(String column) {
         set(weightCol(), column);
         return self();
     }
 
+    /** Sets {@link #validationIndicatorCol()}; returns this stage. */
     default S setValidationIndicatorCol(String column) {
         set(validationIndicatorCol(), column);
         return self();
     }
 
+    /** Sets {@link #earlyStoppingPatience()}; returns this stage. */
     default S setEarlyStoppingPatience(int epochs) {
         set(earlyStoppingPatience(), epochs);
         return self();
     }
 
-    /** Starts training from these weights (e.g. {@code previousModel.weights()}). */
+    /** Starts training from these weights (e.g. {@code previousModel.weights()}); returns this stage. */
     default S setInitialModel(NetworkWeights weights) {
         set(initialModel(), weights);
         return self();

@@ -64,7 +64,7 @@ class LocalClusterTest {
         };
         spark.sparkContext().addSparkListener(tasks);
         double[] cachedRatio = {0};
-        KortexClassificationModel model = new KortexClassifier().setHiddenLayers(128).setMaxIter(3)
+        KortexClassificationModel model = new KortexClassifier().setHiddenLayers(128).setMaxIter(3).setSyncInterval(8)
                 .addTrainingListener(record -> {
                     for (RDDInfo info : spark.sparkContext().getRDDStorageInfo()) {
                         if (info.name().startsWith("KortexDL packed")) {

@@ -28,12 +28,14 @@ final class SparkTestSupport {
                 .getOrCreate();
     }
 
-    /** The first {@code rows} rows of the Fashion-MNIST training ({@code train}) or test set, pixels in [0, 1]. */
+    /**
+     * The first {@code rows} rows of the Fashion-MNIST training ({@code train}) or test set, pixels in
+     * [0, 1], in file order (a {@code limit} would take rows in shuffle-arrival order on a cluster).
+     */
     static Dataset<Row> fashion(SparkSession spark, boolean train, int rows, int partitions) throws IOException {
         String prefix = train ? "train" : "t10k";
-        Dataset<Row> all = IdxDataFrames.read(spark, file(prefix + "-images-idx3-ubyte"),
-                file(prefix + "-labels-idx1-ubyte"), 1 / 255.0, partitions);
-        return all.limit(rows).repartition(partitions).cache();
+        return IdxDataFrames.read(spark, file(prefix + "-images-idx3-ubyte"), file(prefix + "-labels-idx1-ubyte"),
+                1 / 255.0, partitions, rows).cache();
     }
 
     private static String file(String name) throws IOException {

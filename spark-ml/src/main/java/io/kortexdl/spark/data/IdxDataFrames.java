@@ -49,6 +49,20 @@ public final class IdxDataFrames {
      */
     public static Dataset<Row> read(SparkSession spark, String images, String labels, double scale, int partitions)
             throws IOException {
+        return read(spark, images, labels, scale, partitions, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Reads the first {@code maxRows} items of {@code images} and {@code labels} (all of them if
+     * there are fewer), in file order, into {@code partitions} partitions.
+     *
+     * @throws IOException if a file is missing, damaged or not IDX, or the two item counts differ
+     */
+    public static Dataset<Row> read(SparkSession spark, String images, String labels, double scale, int partitions,
+                                    int maxRows) throws IOException {
+        if (maxRows < 1) {
+            throw new IllegalArgumentException("maxRows: expected >= 1, got " + maxRows);
+        }
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions: expected >= 1, got " + partitions);
         }
@@ -58,7 +72,7 @@ public final class IdxDataFrames {
             throw new IOException(images + " holds " + imageFile.items() + " items but " + labels + " holds "
                     + labelFile.items() + " labels of size " + labelFile.itemSize() + "; expected one label per image");
         }
-        int rows = imageFile.items();
+        int rows = Math.min(imageFile.items(), maxRows);
         int size = imageFile.itemSize();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<byte[][]> bytes = jsc.broadcast(new byte[][] {imageFile.bytes(0, rows * size), labelFile.bytes(0, rows)});
