@@ -21,6 +21,36 @@ final class BatchScorer implements Serializable {
     /** Which outputs to append, in Spark's order: rawPrediction, probability, prediction. */
     record Outputs(boolean raw, boolean probability, boolean prediction, boolean classification,
                    double[] thresholds) implements Serializable {
+
+        /**
+         * The appended values of one row whose network outputs are {@code out[offset .. offset + width)}:
+         * vectors made by {@code vector} (external or internal form) and the prediction as a double.
+         */
+        Object[] values(float[] out, int offset, int width, java.util.function.Function<double[], Object> vector) {
+            Object[] values = new Object[(raw ? 1 : 0) + (probability ? 1 : 0) + (prediction ? 1 : 0)];
+            if (!classification) {
+                if (prediction) {
+                    values[0] = (double) out[offset];
+                }
+                return values;
+            }
+            double[] logits = new double[width];
+            for (int j = 0; j < width; j++) {
+                logits[j] = out[offset + j];
+            }
+            double[] p = softmax(logits);
+            int at = 0;
+            if (raw) {
+                values[at++] = vector.apply(logits);
+            }
+            if (probability) {
+                values[at++] = vector.apply(p);
+            }
+            if (prediction) {
+                values[at] = predict(p, thresholds);
+            }
+            return values;
+        }
     }
 
     private final NetworkWeights weights;
@@ -83,32 +113,12 @@ final class BatchScorer implements Serializable {
     }
 
     private Row append(Row row, float[] out, int offset, int width) {
-        int extra = (outputs.raw() ? 1 : 0) + (outputs.probability() ? 1 : 0) + (outputs.prediction() ? 1 : 0);
-        Object[] values = new Object[row.length() + extra];
+        Object[] extra = outputs.values(out, offset, width, DenseVector::new);
+        Object[] values = new Object[row.length() + extra.length];
         for (int i = 0; i < row.length(); i++) {
             values[i] = row.get(i);
         }
-        int at = row.length();
-        if (!outputs.classification()) {
-            if (outputs.prediction()) {
-                values[at] = (double) out[offset];
-            }
-            return RowFactory.create(values);
-        }
-        double[] raw = new double[width];
-        for (int j = 0; j < width; j++) {
-            raw[j] = out[offset + j];
-        }
-        double[] probability = softmax(raw);
-        if (outputs.raw()) {
-            values[at++] = new DenseVector(raw);
-        }
-        if (outputs.probability()) {
-            values[at++] = new DenseVector(probability);
-        }
-        if (outputs.prediction()) {
-            values[at] = predict(probability, outputs.thresholds());
-        }
+        System.arraycopy(extra, 0, values, row.length(), extra.length);
         return RowFactory.create(values);
     }
 

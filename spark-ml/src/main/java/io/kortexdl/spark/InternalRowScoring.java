@@ -106,30 +106,7 @@ final class InternalRowScoring implements Serializable {
 
     /** The appended columns of one row, in the internal form of the output schema. */
     private InternalRow extra(float[] out, int offset, int width) {
-        int count = (outputs.raw() ? 1 : 0) + (outputs.probability() ? 1 : 0) + (outputs.prediction() ? 1 : 0);
-        Object[] values = new Object[count];
-        if (!outputs.classification()) {
-            if (outputs.prediction()) {
-                values[0] = (double) out[offset];
-            }
-            return new GenericInternalRow(values);
-        }
-        double[] raw = new double[width];
-        for (int j = 0; j < width; j++) {
-            raw[j] = out[offset + j];
-        }
-        double[] probability = BatchScorer.softmax(raw);
-        int at = 0;
-        if (outputs.raw()) {
-            values[at++] = denseVector(raw);
-        }
-        if (outputs.probability()) {
-            values[at++] = denseVector(probability);
-        }
-        if (outputs.prediction()) {
-            values[at] = BatchScorer.predict(probability, outputs.thresholds());
-        }
-        return new GenericInternalRow(values);
+        return new GenericInternalRow(outputs.values(out, offset, width, InternalRowScoring::denseVector));
     }
 
     /** A dense Vector as VectorUDT stores it: (type 1, size null, indices null, values). */
