@@ -16,7 +16,8 @@ import org.apache.spark.sql.SparkSession;
  * ({@code spark.cores.max=1}) against two, the bytes each synchronisation round moves, and the
  * syncInterval trade-off (fit seconds and test accuracy after the same epochs for K = 1, 4, 16, 64).
  *
- * <p>Arguments: {@code --master spark://127.0.0.1:7077 [--data DIR] [--epochs 3] [--sweep-epochs 2]}.
+ * <p>Arguments: {@code --master spark://127.0.0.1:7077 [--data DIR] [--epochs 3] [--sweep-epochs 2]
+ * [--no-sweep] [--from-executors 1|2]}.
  */
 public final class SparkClusterBenchmark {
     /** The default syncInterval, used for the one-versus-two-executor comparison. */
@@ -31,10 +32,12 @@ public final class SparkClusterBenchmark {
         Path dir = Path.of(args.value("--data", FashionMnist.defaultDir().toString()));
         int epochs = args.intValue("--epochs", 3);
         int sweepEpochs = args.intValue("--sweep-epochs", 2);
+        boolean sweep = args.values("--no-sweep") == null;
+        int firstExecutors = args.intValue("--from-executors", 1);
         args.finish();
 
         double[] samplesPerSecond = new double[3];
-        for (int executors = 1; executors <= 2; executors++) {
+        for (int executors = firstExecutors; executors <= 2; executors++) {
             SparkSession spark = session(master, executors);
             try {
                 Dataset<Row> train = SparkBench.fashion(spark, dir, true, 4);
@@ -52,15 +55,17 @@ public final class SparkClusterBenchmark {
                         + SparkBench.f(model.evaluate(test).accuracy()) + " broadcast_bytes_per_round=" + stateBytes
                         + " collected_bytes_per_round=" + stateBytes * model.summary().executors()
                         + " rounds_per_epoch=" + (469 + SCALING_SYNC_INTERVAL - 1) / SCALING_SYNC_INTERVAL);
-                if (executors == 2) {
+                if (executors == 2 && sweep) {
                     sweep(train, test, sweepEpochs);
                 }
             } finally {
                 spark.stop();
             }
         }
-        SparkBench.result("bench=spark-cluster two_over_one_executor_samples_per_s="
-                + SparkBench.f(samplesPerSecond[2] / samplesPerSecond[1]));
+        if (firstExecutors == 1) {
+            SparkBench.result("bench=spark-cluster two_over_one_executor_samples_per_s="
+                    + SparkBench.f(samplesPerSecond[2] / samplesPerSecond[1]));
+        }
     }
 
     private static SparkSession session(String master, int executors) {
