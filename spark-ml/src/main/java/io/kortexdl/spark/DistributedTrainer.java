@@ -277,7 +277,7 @@ final class DistributedTrainer {
         String runId = spec.runId();
         int rddId = blocks.rddId();
         try {
-            List<MetricSums> parts = blocks.indices().map(index -> {
+            List<MetricSums> parts = placement.apply(blocks.indices().map(index -> {
                 MetricSums sums = new MetricSums();
                 PackedBlock block = ExecutorTrainer.block(runId, index, rddId);
                 if (block == null) {
@@ -289,7 +289,7 @@ final class DistributedTrainer {
                             classification);
                 }
                 return sums;
-            }).collect();
+            })).collect();
             MetricSums total = new MetricSums();
             parts.forEach(total::add);
             return total.toMetrics(classification);
