@@ -86,7 +86,8 @@ final class DistributedTrainer {
             String runId = spec.runId();
             ExecutorTrainer.release(runId);
             try {
-                data.blocks().foreachPartition(it -> ExecutorTrainer.release(runId));
+                // The index RDD prefers the executors holding the trainers; others drop theirs when idle.
+                trainer.blocks.indices().foreach(index -> ExecutorTrainer.release(runId));
             } catch (RuntimeException e) {
                 LOG.debug("KortexDL: releasing executor trainers failed", e);
             }
