@@ -12,7 +12,6 @@ import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -51,13 +50,6 @@ final class FeatureColumn implements Serializable {
         }
         throw new IllegalArgumentException("Column " + name + " (the features) must be a Vector, array<float> or"
                 + " array<double>, but is " + type.catalogString());
-    }
-
-    /** True if {@code field} can hold features. */
-    static boolean accepts(StructField field) {
-        DataType type = field.dataType();
-        return type.equals(SQLDataTypes.VectorType()) || type instanceof ArrayType array
-                && (array.elementType().equals(DataTypes.FloatType) || array.elementType().equals(DataTypes.DoubleType));
     }
 
     String name() {

@@ -45,9 +45,4 @@ final class ResourcePlacement {
             return rdd;
         }
     }
-
-    /** Whether training tasks reserve a whole executor. */
-    boolean reservesExecutors() {
-        return profile != null;
-    }
 }
