@@ -7,7 +7,6 @@ import io.kortexdl.kernels.Optimizer;
 import io.kortexdl.kernels.ParallelTrainer;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.slf4j.Logger;
@@ -193,25 +192,34 @@ final class DistributedTrainer {
         return new double[] {lossSum, rows};
     }
 
-    /** Runs one round on every block; recomputes lost blocks (an executor died) and retries. */
+    /** Runs one round on every block. */
     private List<RoundResult> runRound(RoundRequest request) {
         Broadcast<RoundRequest> broadcast = jsc.broadcast(request);
         try {
             TrainingSpec taskSpec = spec;
             int rddId = blocks.rddId();
-            for (int attempt = 0; ; attempt++) {
-                JavaRDD<RoundResult> round = blocks.indices().map(
-                        block -> ExecutorTrainer.runRound(taskSpec, broadcast.value(), block, rddId));
-                List<RoundResult> results = placement.apply(round).collect();
-                if (results.stream().noneMatch(RoundResult::blockLost) || attempt == MAX_BLOCK_RECOVERIES) {
-                    return results;
-                }
-                LOG.warn("KortexDL: training blocks were lost with their executor; recomputing them");
-                data.blocks().count();
-                blocks.refresh();
-            }
+            return onEveryBlock(block -> ExecutorTrainer.runRound(taskSpec, broadcast.value(), block, rddId),
+                    RoundResult::blockLost);
         } finally {
             broadcast.destroy(false);
+        }
+    }
+
+    /**
+     * Runs {@code task} once per block on the block's executor and returns the results in block
+     * order. When some block had no cached copy left (its executor died), recomputes the lost
+     * blocks from the lineage and runs the task again, up to {@link #MAX_BLOCK_RECOVERIES} times.
+     */
+    private <T> List<T> onEveryBlock(org.apache.spark.api.java.function.Function<Integer, T> task,
+                                     java.util.function.Predicate<T> lost) {
+        for (int attempt = 0; ; attempt++) {
+            List<T> results = placement.apply(blocks.indices().map(task)).collect();
+            if (results.stream().noneMatch(lost) || attempt == MAX_BLOCK_RECOVERIES) {
+                return results;
+            }
+            LOG.warn("KortexDL: training blocks were lost with their executor; recomputing them");
+            data.blocks().count();
+            blocks.refresh();
         }
     }
 
@@ -278,19 +286,21 @@ final class DistributedTrainer {
         String runId = spec.runId();
         int rddId = blocks.rddId();
         try {
-            List<MetricSums> parts = placement.apply(blocks.indices().map(index -> {
+            List<MetricSums> parts = onEveryBlock(index -> {
                 MetricSums sums = new MetricSums();
                 PackedBlock block = ExecutorTrainer.block(runId, index, rddId);
                 if (block == null) {
-                    throw new IllegalStateException("KortexDL: training block " + index + " was lost");
-                }
-                PackedBlock.Part part = block.validation;
-                if (part.rows > 0) {
+                    sums.blockLost = true;
+                } else if (block.validation.rows > 0) {
+                    PackedBlock.Part part = block.validation;
                     sums.addRows(broadcast.value().toNetwork(), part.features, part.labels, part.weights, part.rows,
                             classification);
                 }
                 return sums;
-            })).collect();
+            }, sums -> sums.blockLost);
+            if (parts.stream().anyMatch(sums -> sums.blockLost)) {
+                throw new IllegalStateException("KortexDL: validation blocks were lost and could not be recomputed");
+            }
             MetricSums total = new MetricSums();
             parts.forEach(total::add);
             return total.toMetrics(classification);

@@ -21,6 +21,8 @@ final class MetricSums implements Serializable {
     double labelSquaredSum;
     /** The first row that could not be scored (a label outside the classes), or null. */
     String error;
+    /** Set when the block these sums were to cover had no cached copy left. */
+    boolean blockLost;
 
     /**
      * Adds {@code rows} rows of {@code features}: softmax cross-entropy and accuracy when

@@ -136,4 +136,34 @@ class LocalClusterTest {
         assertEquals(first.weights(), second.weights(), "same seed, data and cluster: same bits");
         assertTrue(first.evaluate(data).accuracy() > 0.95, "accuracy " + first.evaluate(data));
     }
+
+    @Test
+    void losingAnExecutorMidFitChangesNoBit() {
+        Dataset<Row> data = SyntheticData.blobs(spark, 2000, 8, 4, 21, 4).cache();
+        KortexClassifier estimator = new KortexClassifier().setHiddenLayers(16).setStepSize(0.01).setBatchSize(64)
+                .setMaxIter(3).setSyncInterval(4).setSeed(5);
+        float[] undisturbed = estimator.fit(data).weights().parameters();
+
+        boolean[] killed = {false};
+        KortexClassificationModel disturbed = estimator.copy(new org.apache.spark.ml.param.ParamMap())
+                .addTrainingListener(record -> {
+                    if (record.epoch() == 1) {
+                        killed[0] = ProcessHandle.current().descendants().filter(LocalClusterTest::isExecutor)
+                                .findFirst().map(ProcessHandle::destroyForcibly).orElse(false);
+                    }
+                }).fit(data);
+        assertTrue(killed[0], "an executor JVM was killed after epoch 1");
+        assertArrayEquals(undisturbed, disturbed.weights().parameters(),
+                "the lost block is recomputed and its round rerun from the same state");
+    }
+
+    /** Whether {@code process} is an executor JVM (its command line names Spark's executor backend). */
+    private static boolean isExecutor(ProcessHandle process) {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + process.pid() + "/cmdline"))
+                    .contains("CoarseGrainedExecutorBackend");
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
 }
