@@ -138,6 +138,17 @@ class LocalClusterTest {
     }
 
     @Test
+    void aSinglePartitionInputIsSpreadOverBothExecutorsInOrder() {
+        Dataset<Row> data = SyntheticData.blobs(spark, 1000, 6, 3, 4, 1).cache();
+        KortexClassifier estimator = new KortexClassifier().setHiddenLayers(8).setStepSize(0.01).setBatchSize(50)
+                .setMaxIter(3).setSyncInterval(2).setSeed(2);
+        KortexClassificationModel first = estimator.fit(data);
+        assertEquals(2, first.summary().executors(), "one input partition still makes one block per executor");
+        assertEquals(first.weights(), estimator.fit(data).weights(), "rows are spread by index, so reproducibly");
+        assertTrue(first.evaluate(data).accuracy() > 0.95, "accuracy " + first.evaluate(data));
+    }
+
+    @Test
     void losingAnExecutorMidFitChangesNoBit() {
         // A local relation recomputes its lost partitions row for row; a shuffle's output (as
         // from repartition) may come back in another row order, and the model with it.
