@@ -1,11 +1,7 @@
 package io.kortexdl.spark;
 
-import io.kortexdl.kernels.Network;
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
-import java.util.NoSuchElementException;
 import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -67,49 +63,23 @@ final class BatchScorer implements Serializable {
 
     /** The scored rows of one partition, produced lazily block by block. */
     Iterator<Row> score(Iterator<Row> rows, int partition) {
-        Network network = weights.toNetwork();
         int inputs = weights.inputSize();
-        int width = weights.outputSize();
-        return new Iterator<>() {
-            private final List<Row> pending = new ArrayList<>();
-            private final float[] in = new float[MetricSums.CHUNK_ROWS * inputs];
-            private Iterator<Row> ready = java.util.Collections.emptyIterator();
-            private long rowNumber;
-
+        return new BlockScoringIterator<>(rows, weights, new BlockScoringIterator.RowKind<Row>() {
             @Override
-            public boolean hasNext() {
-                if (ready.hasNext()) {
-                    return true;
-                }
-                if (!rows.hasNext()) {
-                    return false;
-                }
-                pending.clear();
-                while (rows.hasNext() && pending.size() < MetricSums.CHUNK_ROWS) {
-                    Row row = rows.next();
-                    features.read(row, featuresIndex, inputs, in, pending.size() * inputs,
-                            "row " + rowNumber++ + " of partition " + partition);
-                    pending.add(row);
-                }
-                int n = pending.size();
-                float[] batchIn = n == MetricSums.CHUNK_ROWS ? in : java.util.Arrays.copyOf(in, n * inputs);
-                float[] out = network.forwardBatch(batchIn, n);
-                List<Row> scored = new ArrayList<>(n);
-                for (int r = 0; r < n; r++) {
-                    scored.add(append(pending.get(r), out, r * width, width));
-                }
-                ready = scored.iterator();
-                return true;
+            public void readFeatures(Row row, long number, float[] in, int offset) {
+                features.read(row, featuresIndex, inputs, in, offset, "row " + number + " of partition " + partition);
             }
 
             @Override
-            public Row next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return ready.next();
+            public Row keep(Row row) {
+                return row;
             }
-        };
+
+            @Override
+            public Row emit(Row row, float[] out, int offset, int width) {
+                return append(row, out, offset, width);
+            }
+        });
     }
 
     private Row append(Row row, float[] out, int offset, int width) {

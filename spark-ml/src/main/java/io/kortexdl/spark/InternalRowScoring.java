@@ -1,11 +1,7 @@
 package io.kortexdl.spark;
 
-import io.kortexdl.kernels.Network;
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
-import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Dataset;
@@ -58,50 +54,26 @@ final class InternalRowScoring implements Serializable {
     }
 
     private Iterator<InternalRow> score(Iterator<InternalRow> rows) {
-        Network network = weights.toNetwork();
         int inputs = weights.inputSize();
-        int width = weights.outputSize();
         int partition = TaskContext.getPartitionId();
         UnsafeProjection projection = UnsafeProjection.create(outputSchema);
-        return new Iterator<>() {
-            private final List<InternalRow> pending = new ArrayList<>(MetricSums.CHUNK_ROWS);
-            private final float[] in = new float[MetricSums.CHUNK_ROWS * inputs];
-            private final JoinedRow joined = new JoinedRow();
-            private float[] out;
-            private int next;
-            private long rowNumber;
-
+        JoinedRow joined = new JoinedRow();
+        return new BlockScoringIterator<>(rows, weights, new BlockScoringIterator.RowKind<InternalRow>() {
             @Override
-            public boolean hasNext() {
-                if (next < pending.size()) {
-                    return true;
-                }
-                pending.clear();
-                next = 0;
-                while (rows.hasNext() && pending.size() < MetricSums.CHUNK_ROWS) {
-                    InternalRow row = rows.next();
-                    long number = rowNumber++;
-                    features.read(row, featuresIndex, inputs, in, pending.size() * inputs,
-                            () -> "row " + number + " of partition " + partition);
-                    pending.add(row.copy());
-                }
-                if (pending.isEmpty()) {
-                    return false;
-                }
-                int n = pending.size();
-                out = network.forwardBatch(n == MetricSums.CHUNK_ROWS ? in : java.util.Arrays.copyOf(in, n * inputs), n);
-                return true;
+            public void readFeatures(InternalRow row, long number, float[] in, int offset) {
+                features.read(row, featuresIndex, inputs, in, offset, () -> "row " + number + " of partition " + partition);
             }
 
             @Override
-            public InternalRow next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                int r = next++;
-                return projection.apply(joined.apply(pending.get(r), extra(out, r * width, width))).copy();
+            public InternalRow keep(InternalRow row) {
+                return row.copy();
             }
-        };
+
+            @Override
+            public InternalRow emit(InternalRow row, float[] out, int offset, int width) {
+                return projection.apply(joined.apply(row, extra(out, offset, width))).copy();
+            }
+        });
     }
 
     /** The appended columns of one row, in the internal form of the output schema. */

@@ -20,7 +20,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public class KortexClassificationModel
         extends ProbabilisticClassificationModel<Vector, KortexClassificationModel>
-        implements KortexParams<KortexClassificationModel>, MLWritable {
+        implements KortexParams<KortexClassificationModel>, KortexModel, MLWritable {
     private static final long serialVersionUID = 1L;
     static final String KIND = "classifier";
 
@@ -59,7 +59,7 @@ public class KortexClassificationModel
         return this;
     }
 
-    /** The trained network's architecture and parameters (e.g. for a warm start). */
+    @Override
     public NetworkWeights weights() {
         return weights;
     }
@@ -74,21 +74,9 @@ public class KortexClassificationModel
         return weights.inputSize();
     }
 
-    /** Whether this model holds the history of the fit that made it (models loaded from disk do not). */
-    public boolean hasSummary() {
-        return summary != null;
-    }
-
-    /**
-     * The per-epoch history of the fit that made this model.
-     *
-     * @throws IllegalStateException if the model was loaded rather than trained
-     */
-    public KortexTrainingSummary summary() {
-        if (summary == null) {
-            throw new IllegalStateException("No training summary: this model was loaded, not trained in this session");
-        }
-        return summary;
+    @Override
+    public java.util.Optional<KortexTrainingSummary> trainingSummary() {
+        return java.util.Optional.ofNullable(summary);
     }
 
     /** The logits of one row. */
@@ -129,6 +117,7 @@ public class KortexClassificationModel
      *
      * @throws IllegalArgumentException on missing columns, bad features or labels outside the classes
      */
+    @Override
     public KortexMetrics evaluate(Dataset<?> dataset) {
         return ModelScoring.evaluate(dataset, weights, getFeaturesCol(), getLabelCol(), getWeightCol(), true);
     }

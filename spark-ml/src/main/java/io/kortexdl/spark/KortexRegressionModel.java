@@ -18,7 +18,7 @@ import org.apache.spark.sql.types.StructType;
  * {@link #load(String)}.
  */
 public class KortexRegressionModel extends PredictionModel<Vector, KortexRegressionModel>
-        implements KortexParams<KortexRegressionModel>, MLWritable {
+        implements KortexParams<KortexRegressionModel>, KortexModel, MLWritable {
     private static final long serialVersionUID = 1L;
     static final String KIND = "regressor";
 
@@ -57,7 +57,7 @@ public class KortexRegressionModel extends PredictionModel<Vector, KortexRegress
         return this;
     }
 
-    /** The trained network's architecture and parameters (e.g. for a warm start). */
+    @Override
     public NetworkWeights weights() {
         return weights;
     }
@@ -67,21 +67,9 @@ public class KortexRegressionModel extends PredictionModel<Vector, KortexRegress
         return weights.inputSize();
     }
 
-    /** Whether this model holds the history of the fit that made it (models loaded from disk do not). */
-    public boolean hasSummary() {
-        return summary != null;
-    }
-
-    /**
-     * The per-epoch history of the fit that made this model.
-     *
-     * @throws IllegalStateException if the model was loaded rather than trained
-     */
-    public KortexTrainingSummary summary() {
-        if (summary == null) {
-            throw new IllegalStateException("No training summary: this model was loaded, not trained in this session");
-        }
-        return summary;
+    @Override
+    public java.util.Optional<KortexTrainingSummary> trainingSummary() {
+        return java.util.Optional.ofNullable(summary);
     }
 
     /** The prediction for one row. */
@@ -107,6 +95,7 @@ public class KortexRegressionModel extends PredictionModel<Vector, KortexRegress
      *
      * @throws IllegalArgumentException on missing columns or non-finite features or labels
      */
+    @Override
     public KortexMetrics evaluate(Dataset<?> dataset) {
         return ModelScoring.evaluate(dataset, weights, getFeaturesCol(), getLabelCol(), null, false);
     }

@@ -34,17 +34,13 @@ final class MetricSums implements Serializable {
                  boolean classification) {
         int inputs = network.inputSize();
         int outputs = network.outputSize();
-        float[] chunk = new float[Math.min(rows, CHUNK_ROWS) * inputs];
-        float[] out = new float[Math.min(rows, CHUNK_ROWS) * outputs];
         for (int start = 0; start < rows; start += CHUNK_ROWS) {
             int n = Math.min(CHUNK_ROWS, rows - start);
-            float[] in = chunk;
-            if (n * inputs != chunk.length) {
-                in = new float[n * inputs];
-                out = new float[n * outputs];
+            float[] in = features;
+            if (start != 0 || features.length != n * inputs) {
+                in = java.util.Arrays.copyOfRange(features, start * inputs, (start + n) * inputs);
             }
-            System.arraycopy(features, start * inputs, in, 0, n * inputs);
-            network.forward(in, n, out);
+            float[] out = network.forwardBatch(in, n);
             for (int r = 0; r < n; r++) {
                 int row = start + r;
                 addRow(out, r * outputs, outputs, labels[row], weights == null ? 1.0 : weights[row], classification);
