@@ -7,6 +7,8 @@ import io.kortexdl.kernels.Optimizer;
 import io.kortexdl.kernels.ParallelTrainer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.slf4j.Logger;
@@ -57,6 +59,7 @@ final class DistributedTrainer {
     private float[] optimizerState;
     private long optimizerSteps;
     private long roundsCompleted;
+    private final Map<String, Long> rowsByExecutor = new TreeMap<>();
 
     private DistributedTrainer(JavaSparkContext jsc, DataPacker.Packed data, TrainingSpec spec, Settings settings,
                                ResourcePlacement placement) {
@@ -148,7 +151,7 @@ final class DistributedTrainer {
         float[] finalParameters = validating && bestEpoch > 0 ? best : parameters;
         NetworkWeights weights = new NetworkWeights(spec.layerSizes(), spec.hiddenActivation(), finalParameters);
         KortexTrainingSummary summary = new KortexTrainingSummary(history, stopReason, bestEpoch, spec.blockCount(),
-                spec.threadsPerExecutor());
+                spec.threadsPerExecutor(), rowsByExecutor);
         return new Outcome(weights, summary);
     }
 
@@ -173,6 +176,9 @@ final class DistributedTrainer {
                 }
                 roundRows += result.rows();
                 lossSum += result.lossSum();
+                if (result.rows() > 0) {
+                    rowsByExecutor.merge(result.executor(), result.rows(), Long::sum);
+                }
             }
             roundsCompleted++;
             if (roundRows == 0) {

@@ -68,7 +68,8 @@ final class ExecutorTrainer implements AutoCloseable {
      * not exist yet.
      */
     static RoundResult runRound(TrainingSpec spec, RoundRequest request, int blockIndex, int rddId) {
-        RoundResult result = runRoundOnce(spec, request, blockIndex, rddId);
+        RoundResult result = runRoundOnce(spec, request, blockIndex, rddId)
+                .ranOn(org.apache.spark.SparkEnv.get().executorId());
         org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
         if (failFirstAttempts && task != null && task.attemptNumber() == 0) {
             throw new IllegalStateException("injected failure of the first attempt of block " + blockIndex);

@@ -1,7 +1,10 @@
 package io.kortexdl.spark;
 
 import java.io.Serializable;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The per-epoch history of one {@code fit}: loss, validation figures and seconds per epoch, and
@@ -15,14 +18,16 @@ public final class KortexTrainingSummary implements Serializable {
     private final int bestEpoch;
     private final int executors;
     private final int threadsPerExecutor;
+    private final Map<String, Long> rowsByExecutor;
 
     KortexTrainingSummary(List<EpochRecord> epochs, String stopReason, int bestEpoch, int executors,
-                          int threadsPerExecutor) {
+                          int threadsPerExecutor, Map<String, Long> rowsByExecutor) {
         this.epochs = List.copyOf(epochs);
         this.stopReason = stopReason;
         this.bestEpoch = bestEpoch;
         this.executors = executors;
         this.threadsPerExecutor = threadsPerExecutor;
+        this.rowsByExecutor = Collections.unmodifiableMap(new TreeMap<>(rowsByExecutor));
     }
 
     /** One record per epoch run, in order. */
@@ -70,9 +75,19 @@ public final class KortexTrainingSummary implements Serializable {
         return threadsPerExecutor;
     }
 
+    /**
+     * Training rows each Spark executor processed over the whole fit, by executor id
+     * ({@code "driver"} in local mode), sorted by id. A row counts once per epoch it was trained
+     * in; rounds rerun after a lost executor count on the executor that reran them.
+     */
+    public Map<String, Long> rowsByExecutor() {
+        return rowsByExecutor;
+    }
+
     @Override
     public String toString() {
         return "KortexTrainingSummary(" + epochs.size() + " epochs, stopped by " + stopReason + ", best epoch "
-                + bestEpoch + ", " + executors + " executor(s) x " + threadsPerExecutor + " threads)";
+                + bestEpoch + ", " + executors + " executor(s) x " + threadsPerExecutor + " threads, rows by executor "
+                + rowsByExecutor + ")";
     }
 }

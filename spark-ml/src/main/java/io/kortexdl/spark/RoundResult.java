@@ -8,9 +8,21 @@ import java.io.Serializable;
  * in the round returns {@code rows == 0} and no arrays.
  *
  * @param failure a training failure on the executor (a diverged loss), reported on the driver
+ * @param executor the Spark executor id that ran the round ({@code "driver"} in local mode)
  */
 record RoundResult(int block, long rows, double lossSum, int steps, float[] values, float[] optimizerState,
-                   String failure) implements Serializable {
+                   String failure, String executor) implements Serializable {
+
+    /** A result not yet attributed to an executor. */
+    RoundResult(int block, long rows, double lossSum, int steps, float[] values, float[] optimizerState,
+                String failure) {
+        this(block, rows, lossSum, steps, values, optimizerState, failure, null);
+    }
+
+    /** This result, attributed to {@code executorId}. */
+    RoundResult ranOn(String executorId) {
+        return new RoundResult(block, rows, lossSum, steps, values, optimizerState, failure, executorId);
+    }
 
     /** The failure of a round whose block has no cached copy left (its executor was lost). */
     static final String BLOCK_LOST = "block lost";

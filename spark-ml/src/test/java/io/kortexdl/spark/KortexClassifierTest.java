@@ -85,6 +85,7 @@ class KortexClassifierTest {
 
         KortexTrainingSummary summary = model.summary();
         assertEquals(4, summary.totalIterations());
+        assertEquals(java.util.Map.of("driver", 4L * 6000), summary.rowsByExecutor(), "local mode trains in the driver");
         assertEquals(4, seen.size());
         for (int e = 0; e < 4; e++) {
             assertEquals(e + 1, seen.get(e).epoch());

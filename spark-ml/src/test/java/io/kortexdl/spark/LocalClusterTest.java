@@ -9,6 +9,7 @@ import io.kortexdl.kernels.LossType;
 import io.kortexdl.kernels.Network;
 import io.kortexdl.kernels.OptimizerKind;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.storage.RDDInfo;
@@ -83,6 +84,10 @@ class LocalClusterTest {
         assertTrue(model.evaluate(test).accuracy() >= 0.78, "accuracy " + model.evaluate(test));
         assertTrue(cachedRatio[0] > 0.99 && cachedRatio[0] < 1.1, "cached bytes / raw float32 bytes = " + cachedRatio[0]);
         assertEquals(Set.of("0", "1"), trainingExecutors, "training tasks ran on both executors");
+        Map<String, Long> rows = model.summary().rowsByExecutor();
+        assertEquals(Set.of("0", "1"), rows.keySet(), "summary names the executors that trained: " + rows);
+        assertEquals(3L * 6000, rows.values().stream().mapToLong(Long::longValue).sum(), "3 epochs x 6000 rows");
+        assertTrue(rows.values().stream().allMatch(n -> n >= 3L * 2000), "both did a real share: " + rows);
     }
 
     @Test
