@@ -2,7 +2,6 @@ package io.kortexdl.spark;
 
 import io.kortexdl.spark.data.IdxDataFrames;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -33,19 +32,7 @@ final class SparkTestSupport {
      * [0, 1], in file order (a {@code limit} would take rows in shuffle-arrival order on a cluster).
      */
     static Dataset<Row> fashion(SparkSession spark, boolean train, int rows, int partitions) throws IOException {
-        String prefix = train ? "train" : "t10k";
-        return IdxDataFrames.read(spark, file(prefix + "-images-idx3-ubyte"), file(prefix + "-labels-idx1-ubyte"),
-                1 / 255.0, partitions, rows).cache();
-    }
-
-    private static String file(String name) throws IOException {
-        for (String candidate : new String[] {name + ".gz", name}) {
-            Path path = FASHION.resolve(candidate);
-            if (Files.exists(path)) {
-                return path.toAbsolutePath().toString();
-            }
-        }
-        throw new IOException("Fashion-MNIST file " + name + " not found in " + FASHION
-                + " (install the Debian package dataset-fashion-mnist)");
+        return IdxDataFrames.readMnist(spark, FASHION.toAbsolutePath().toString(), train ? "train" : "t10k", partitions,
+                rows).cache();
     }
 }

@@ -87,6 +87,38 @@ public final class IdxDataFrames {
     }
 
     /**
+     * Reads one split of a dataset laid out as MNIST and Fashion-MNIST are distributed:
+     * {@code <dir>/<split>-images-idx3-ubyte} and {@code <dir>/<split>-labels-idx1-ubyte}, each
+     * plain or with {@code .gz} appended, pixels scaled to [0, 1].
+     *
+     * @param dir a directory on any Hadoop FileSystem ({@code hdfs://...}, {@code file:/...}, or a
+     *     path on the default file system)
+     * @param split {@code "train"} or {@code "t10k"} (the test split)
+     * @param maxRows read at most this many rows, from the start of the files
+     * @throws IOException if a file is missing (the message names both names tried), damaged or
+     *     not IDX, or the two item counts differ
+     */
+    public static Dataset<Row> readMnist(SparkSession spark, String dir, String split, int partitions, int maxRows)
+            throws IOException {
+        String images = existing(spark, dir, split + "-images-idx3-ubyte");
+        String labels = existing(spark, dir, split + "-labels-idx1-ubyte");
+        return read(spark, images, labels, 1.0 / 255, partitions, maxRows);
+    }
+
+    private static String existing(SparkSession spark, String dir, String name) throws IOException {
+        Path plain = new Path(dir, name);
+        Path gzipped = new Path(dir, name + ".gz");
+        FileSystem fs = plain.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        if (fs.exists(gzipped)) {
+            return gzipped.toString();
+        }
+        if (fs.exists(plain)) {
+            return plain.toString();
+        }
+        throw new IOException("no " + name + " in " + dir + ": expected " + gzipped + " or " + plain);
+    }
+
+    /**
      * Reads one IDX file from any Hadoop FileSystem path, decompressing it when it starts with
      * the gzip magic.
      *
