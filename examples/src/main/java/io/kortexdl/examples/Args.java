@@ -50,6 +50,59 @@ public final class Args {
         return values;
     }
 
+    /** The single value of {@code name}; exits with status 2 naming it when absent. */
+    public String required(String name) {
+        String v = value(name, null);
+        if (v == null) {
+            fail(name + " is required");
+        }
+        return v;
+    }
+
+    /** Whether the value-less option {@code name} was given. */
+    public boolean flag(String name) {
+        List<String> values = values(name);
+        if (values != null && !values.isEmpty()) {
+            fail(name + " takes no value, got " + values);
+        }
+        return values != null;
+    }
+
+    /** A comma-separated list of positive integers, such as {@code 256,128}; empty for an empty value. */
+    public int[] intList(String name, int[] fallback) {
+        String v = value(name, null);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            int[] out = v.isBlank() ? new int[0]
+                    : java.util.Arrays.stream(v.split(",")).mapToInt(t -> Integer.parseInt(t.trim())).toArray();
+            for (int n : out) {
+                if (n < 1) {
+                    fail(name + " expects positive integers, got '" + v + "'");
+                }
+            }
+            return out;
+        } catch (NumberFormatException e) {
+            fail(name + " expects comma-separated integers such as 256,128, got '" + v + "'");
+            return fallback;
+        }
+    }
+
+    /** A comma-separated list of numbers, such as {@code 0.001,0.01}. */
+    public double[] doubleList(String name, double[] fallback) {
+        String v = value(name, null);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return java.util.Arrays.stream(v.split(",")).mapToDouble(t -> Double.parseDouble(t.trim())).toArray();
+        } catch (NumberFormatException e) {
+            fail(name + " expects comma-separated numbers such as 0.001,0.01, got '" + v + "'");
+            return fallback;
+        }
+    }
+
     /** An integer option. */
     public int intValue(String name, int fallback) {
         return parsed(name, fallback, Integer::parseInt, "an integer");
@@ -79,7 +132,8 @@ public final class Args {
         });
     }
 
-    private static void fail(String message) {
+    /** Prints {@code error: message} and exits with status 2. */
+    public static void fail(String message) {
         System.err.println("error: " + message);
         System.exit(2);
     }

@@ -2,7 +2,7 @@ package io.kortexdl.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kortexdl.examples.KernelDemo;
+import io.kortexdl.examples.StandaloneNetworkExample;
 import io.kortexdl.examples.data.FashionMnist;
 import io.kortexdl.examples.data.LabeledData;
 import io.kortexdl.kernels.Blas;
@@ -15,18 +15,20 @@ import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 
 /**
- * The demo's path on the real Fashion-MNIST files from Debian's package (installed by
- * {@code ./kortex test}): data loading, training on the system BLAS, evaluation and a saved
- * model that reloads to the same predictions.
+ * The Network API without Spark on the real Fashion-MNIST files from Debian's package (installed
+ * by {@code ./kortex test}): the standalone example's steps, and a saved model that reloads to the
+ * same predictions.
  */
-class KernelDemoEndToEndTest {
+class StandaloneNetworkExampleTest {
 
     @Test
-    void demoReachesItsAccuracyOnRealData() throws Exception {
+    void exampleLearnsAndConcurrentScoringMatchesOneCall() throws Exception {
         assertTrue(Files.isDirectory(FashionMnist.defaultDir()),
                 "Fashion-MNIST missing: run ./kortex test, which installs dataset-fashion-mnist");
-        double accuracy = KernelDemo.run(FashionMnist.defaultDir(), 2, 128, 1e-3f, Integer.MAX_VALUE, 2);
-        assertTrue(accuracy >= 0.84, "test accuracy after 2 epochs: " + accuracy);
+        StandaloneNetworkExample.Outcome outcome = StandaloneNetworkExample.run(FashionMnist.defaultDir(), 2, 20000, 4);
+        assertTrue(outcome.testAccuracy() >= 0.82, "test accuracy: " + outcome.testAccuracy());
+        assertTrue(outcome.concurrentForwardEqual(), "4 threads scoring slices differ from one call");
+        assertTrue(outcome.savedCopyEqual(), "a saved and reloaded copy predicts differently");
     }
 
     @Test
