@@ -1,0 +1,71 @@
+package io.kortexdl.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kortexdl.spark.KortexClassificationModel;
+import io.kortexdl.spark.data.IdxDataFrames;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code FashionMnistJob} submitted with spark-submit to a standalone cluster of two one-core
+ * workers on loopback, the library shipped with {@code --jars kortexdl-spark-VERSION-all.jar}:
+ * the job succeeds, both executors trained, and the saved model reloads and scores the test rows
+ * exactly as the job reported.
+ */
+class SparkSubmitClusterTest {
+    private static final Pattern EXECUTOR_ROWS = Pattern.compile("([^{},=]+)=(\\d+)");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void fashionMnistJobTrainsOnBothExecutorsAndItsModelReloads() throws Exception {
+        Path model = dir.resolve("model");
+        SparkProcesses.Result job;
+        try (StandaloneCluster cluster = StandaloneCluster.start(dir.resolve("cluster"), 2, "2g")) {
+            job = SparkProcesses.sparkSubmit(List.of("--master", cluster.masterUrl(), "--deploy-mode", "client",
+                    "--executor-memory", "1g", "--executor-cores", "1", "--total-executor-cores", "2",
+                    "--conf", "spark.executorEnv.OPENBLAS_NUM_THREADS=1",
+                    "--jars", SparkProcesses.LIBRARY_JAR, "--class", "io.kortexdl.examples.jobs.FashionMnistJob",
+                    SparkProcesses.JOBS_JAR, "--train-rows", "12000", "--test-rows", "2000", "--epochs", "2",
+                    "--partitions", "4", "--model-out", model.toString()), dir.resolve("submit.log"), 400);
+        }
+        assertEquals(0, job.exitCode(), job.output());
+        assertTrue(job.output().contains("epoch 2/2"), job.output());
+
+        String byExecutor = job.result("rows_by_executor");
+        Matcher m = EXECUTOR_ROWS.matcher(byExecutor == null ? "" : byExecutor);
+        long total = 0;
+        int executors = 0;
+        while (m.find()) {
+            assertTrue(!m.group(1).equals("driver"), "trained in the driver, not on the cluster: " + byExecutor);
+            assertTrue(Long.parseLong(m.group(2)) >= 2 * 4000, "executor " + m.group(1) + " did little: " + byExecutor);
+            total += Long.parseLong(m.group(2));
+            executors++;
+        }
+        assertEquals(2, executors, "both executors trained: " + byExecutor + "\n" + job.output());
+        assertEquals(2L * 12000, total, "2 epochs x 12000 rows");
+
+        double reported = Double.parseDouble(job.result("test_accuracy"));
+        assertTrue(reported > 0.78, "test accuracy " + reported);
+        assertTrue(Files.isRegularFile(model.resolve("data/network.kxdl")), "model written");
+        SparkSession spark = SparkSession.builder().master("local[1]").appName("reload")
+                .config("spark.ui.enabled", "false").getOrCreate();
+        try {
+            KortexClassificationModel loaded = KortexClassificationModel.load(model.toString());
+            double accuracy = loaded.evaluate(IdxDataFrames.readMnist(spark, "/usr/share/datasets/fashion-mnist",
+                    "t10k", 2, 2000)).accuracy();
+            assertEquals(reported, accuracy, 1e-4, "the reloaded model scores the test rows as the job did");
+        } finally {
+            spark.stop();
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.kortexdl.e2e;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Spark standalone master and workers on 127.0.0.1, each a separate JVM started from Spark's
+ * classes, with a SPARK_HOME whose {@code jars/} holds Spark alone (no KortexDL).
+ */
+final class StandaloneCluster implements AutoCloseable {
+    private final List<Process> daemons = new ArrayList<>();
+    private final List<Path> workerLogs = new ArrayList<>();
+    private final int port;
+
+    private StandaloneCluster(int port) {
+        this.port = port;
+    }
+
+    /**
+     * Starts a master and {@code workers} workers of one core and {@code workerMemory} each under
+     * {@code dir}; returns once every worker has registered.
+     *
+     * @throws IOException if they do not register within 120 s (the logs are in the message)
+     */
+    static StandaloneCluster start(Path dir, int workers, String workerMemory) throws Exception {
+        StandaloneCluster cluster = new StandaloneCluster(freePort());
+        try {
+            Path jars = Files.createDirectories(dir.resolve("home/jars"));
+            for (String entry : SparkProcesses.sparkClasspath()) {
+                Path jar = Path.of(entry);
+                if (Files.isRegularFile(jar) && !Files.exists(jars.resolve(jar.getFileName()))) {
+                    Files.createSymbolicLink(jars.resolve(jar.getFileName()), jar);
+                }
+            }
+            Map<String, String> env = Map.of("SPARK_HOME", dir.resolve("home").toString());
+            // INFO: registration is read from the workers' logs.
+            Path logging = Files.writeString(dir.resolve("log4j2.properties"), String.join("\n",
+                    "rootLogger.level = info", "rootLogger.appenderRef.stderr.ref = console",
+                    "appender.console.type = Console", "appender.console.name = console",
+                    "appender.console.target = SYSTEM_ERR", "appender.console.layout.type = PatternLayout",
+                    "appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n"));
+            cluster.daemons.add(SparkProcesses.start(SparkProcesses.javaCommand("-Xmx512m", logging,
+                    List.of("org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
+                            String.valueOf(cluster.port), "--webui-port", String.valueOf(freePort()))),
+                    env, dir.resolve("master.log")));
+            for (int i = 1; i <= workers; i++) {
+                Path log = dir.resolve("worker" + i + ".log");
+                cluster.workerLogs.add(log);
+                cluster.daemons.add(SparkProcesses.start(SparkProcesses.javaCommand("-Xmx256m", logging,
+                        List.of("org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "1",
+                                "--memory", workerMemory, "--webui-port", String.valueOf(freePort()),
+                                "--work-dir", Files.createDirectories(dir.resolve("w" + i)).toString(),
+                                cluster.masterUrl())),
+                        env, log));
+            }
+            cluster.awaitWorkers(dir);
+            return cluster;
+        } catch (Exception e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    /** {@code spark://127.0.0.1:<port>}. */
+    String masterUrl() {
+        return "spark://127.0.0.1:" + port;
+    }
+
+    private void awaitWorkers(Path dir) throws IOException, InterruptedException {
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline) {
+            int registered = 0;
+            for (Path log : workerLogs) {
+                if (Files.exists(log) && Files.readString(log).contains("Successfully registered with master")) {
+                    registered++;
+                }
+            }
+            if (registered == workerLogs.size()) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        StringBuilder logs = new StringBuilder();
+        for (Path log : Files.list(dir).filter(p -> p.toString().endsWith(".log")).toList()) {
+            logs.append("\n--- ").append(log).append('\n').append(Files.readString(log));
+        }
+        throw new IOException("workers did not register with " + masterUrl() + " within 120 s" + logs);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Kills the workers (and their executors) and the master. */
+    @Override
+    public void close() {
+        for (int i = daemons.size() - 1; i >= 0; i--) {
+            SparkProcesses.kill(daemons.get(i).toHandle());
+        }
+    }
+}
