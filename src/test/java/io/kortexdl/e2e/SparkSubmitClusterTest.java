@@ -53,6 +53,19 @@ class SparkSubmitClusterTest {
         }
         assertEquals(2, executors, "both executors trained: " + byExecutor + "\n" + job.output());
         assertEquals(2L * 12000, total, "2 epochs x 12000 rows");
+        List<String> executorLogs;
+        try (var files = Files.walk(dir.resolve("cluster"))) {
+            executorLogs = files.filter(p -> p.getFileName().toString().equals("stderr")).map(p -> {
+                try {
+                    return Files.readString(p);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList();
+        }
+        assertEquals(2, executorLogs.stream().filter(log -> log.contains(
+                "KortexDL BLAS backend: JNIBLAS (native: true; OPENBLAS_NUM_THREADS=1")).count(),
+                "both executors trained on native BLAS with one BLAS thread (./kortex test installs OpenBLAS)");
 
         double reported = Double.parseDouble(job.result("test_accuracy"));
         assertTrue(reported > 0.78, "test accuracy " + reported);
