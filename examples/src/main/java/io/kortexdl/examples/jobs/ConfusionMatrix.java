@@ -26,19 +26,6 @@ public record ConfusionMatrix(long[][] counts) {
         return new ConfusionMatrix(counts);
     }
 
-    /** Fraction of rows on the diagonal. */
-    public double accuracy() {
-        long right = 0;
-        long all = 0;
-        for (int i = 0; i < counts.length; i++) {
-            for (int j = 0; j < counts.length; j++) {
-                all += counts[i][j];
-                right += i == j ? counts[i][j] : 0;
-            }
-        }
-        return all == 0 ? Double.NaN : (double) right / all;
-    }
-
     /** A text table, one row per true class, labelled with {@code names}. */
     public String format(String[] names) {
         StringBuilder out = new StringBuilder(String.format("%12s", ""));
