@@ -209,7 +209,7 @@ final class TrainerWorker {
             job.target = null;
             if (!finite) {
                 job.error = new NonFiniteLossException((float) (total / batch), job.context + ", step " + (step + 1)
-                        + " of " + job.steps + " (order positions " + start + ".." + (start + batch - 1) + ")");
+                        + " of " + job.steps + " (order positions " + start + ".." + (start + batch - 1) + ")", step + 1);
                 job.stop = true;
                 return;
             }

@@ -149,6 +149,7 @@ class ParallelTrainerTest {
             NonFiniteLossException e = assertThrows(NonFiniteLossException.class,
                     () -> trainer.trainSteps(x, T, order, 0, 5, BATCH, LossType.CROSS_ENTROPY, 0.01f));
             assertTrue(e.getMessage().contains("step 3 of 5 (order positions 20..29)"), e.getMessage());
+            assertEquals(3, e.step());
             // the trainer stays usable after the failure
             trainer.trainSteps(X, T, order, 0, 1, BATCH, LossType.CROSS_ENTROPY, 0.01f);
         }

@@ -3,7 +3,6 @@ package io.kortexdl.spark;
 import io.kortexdl.kernels.LearningRateSchedule;
 import io.kortexdl.kernels.Network;
 import io.kortexdl.kernels.NumaTopology;
-import io.kortexdl.kernels.Optimizer;
 import io.kortexdl.kernels.ParallelTrainer;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,14 +34,26 @@ final class DistributedTrainer {
     /** Times a round is retried after recomputing blocks lost with their executors. */
     private static final int MAX_BLOCK_RECOVERIES = 3;
 
-    /** What the loop needs beyond the spec: epochs, rates, stopping rules and listeners. */
     /**
+     * What the loop needs beyond the spec: epochs, rates, stopping rules, listeners and checkpoints.
+     *
      * @param retainState keep parameters and optimizer state in the executor's trainer between
      *     rounds instead of shipping them both ways (local mode, where the driver is the executor)
      */
-    record Settings(int maxIter, LearningRateSchedule schedule, int syncInterval, double tol, int patience,
-                    boolean classification, List<TrainingListener> listeners, NetworkWeights initial,
-                    String description, boolean retainState) {
+    record Settings(int maxIter, LearningRateSchedule schedule, double stepSize, int syncInterval, double tol,
+                    int patience, boolean classification, List<TrainingListener> listeners, NetworkWeights initial,
+                    String description, boolean retainState, Checkpointing checkpointing) {
+    }
+
+    /**
+     * Checkpoints of one fit.
+     *
+     * @param store where to write them, or null for none
+     * @param interval epochs between them
+     * @param resume the checkpoint to continue from, or null
+     */
+    record Checkpointing(CheckpointStore store, int interval, CheckpointStore.Found resume) {
+        static final Checkpointing NONE = new Checkpointing(null, 1, null);
     }
 
     /** The trained weights and the history. */
@@ -59,7 +70,17 @@ final class DistributedTrainer {
     private float[] optimizerState;
     private long optimizerSteps;
     private long roundsCompleted;
+    /** Whether the executors' trainers hold the current state (retained mode); false until a round ran. */
+    private boolean stateOnExecutors;
     private final Map<String, Long> rowsByExecutor = new TreeMap<>();
+    private final List<EpochRecord> history = new ArrayList<>();
+    private float[] best;
+    private int bestEpoch;
+    private double bestValidationLoss = Double.POSITIVE_INFINITY;
+    private double previousLoss = Double.NaN;
+    private String stopReason = "maxIter";
+    private boolean finished;
+    private String lastCheckpoint;
 
     private DistributedTrainer(JavaSparkContext jsc, DataPacker.Packed data, TrainingSpec spec, Settings settings,
                                ResourcePlacement placement) {
@@ -98,20 +119,15 @@ final class DistributedTrainer {
 
     private Outcome run() {
         Network network = spec.newNetwork(settings.initial() == null ? null : settings.initial().parametersView());
-        Optimizer optimizer = network.optimizer();
         parameters = network.getParameters();
-        optimizerState = new float[optimizer.stateSize()];
-        optimizerSteps = 0;
-        List<EpochRecord> history = new ArrayList<>();
+        optimizerState = new float[network.optimizer().stateSize()];
+        best = parameters.clone();
         boolean validating = data.validationRows() > 0;
-        double bestValidationLoss = Double.POSITIVE_INFINITY;
-        float[] best = parameters.clone();
-        int bestEpoch = 0;
-        String stopReason = "maxIter";
-        double previousLoss = Double.NaN;
+        CheckpointStore.Found resume = settings.checkpointing().resume();
+        int firstEpoch = resume == null ? 0 : restore(resume);
         long started = System.nanoTime();
         try (ParallelTrainer driverStep = new ParallelTrainer(network, 1, NumaTopology.singleNode(1), false)) {
-            for (int epoch = 0; epoch < settings.maxIter(); epoch++) {
+            for (int epoch = firstEpoch; epoch < settings.maxIter() && !finished; epoch++) {
                 long epochStart = System.nanoTime();
                 jsc.setJobDescription(settings.description() + ": epoch " + (epoch + 1) + "/" + settings.maxIter());
                 double[] lossAndRows = runEpoch(epoch, settings.schedule().rate(epoch), driverStep);
@@ -135,17 +151,22 @@ final class DistributedTrainer {
                         bestEpoch = epoch + 1;
                     } else if (epoch + 1 - bestEpoch >= settings.patience()) {
                         stopReason = "earlyStopping";
-                        break;
+                        finished = true;
                     }
                 } else {
                     bestEpoch = epoch + 1;
                 }
-                if (settings.tol() > 0 && !Double.isNaN(previousLoss)
+                if (!finished && settings.tol() > 0 && !Double.isNaN(previousLoss)
                         && previousLoss - loss < settings.tol() * Math.max(1, Math.abs(previousLoss))) {
                     stopReason = "tol";
-                    break;
+                    finished = true;
                 }
                 previousLoss = loss;
+                boolean last = finished || epoch + 1 == settings.maxIter();
+                Checkpointing checkpointing = settings.checkpointing();
+                if (checkpointing.store() != null && (last || (epoch + 1) % checkpointing.interval() == 0)) {
+                    checkpoint(epoch + 1, last, validating);
+                }
             }
         }
         float[] finalParameters = validating && bestEpoch > 0 ? best : parameters;
@@ -153,6 +174,47 @@ final class DistributedTrainer {
         KortexTrainingSummary summary = new KortexTrainingSummary(history, stopReason, bestEpoch, spec.blockCount(),
                 spec.threadsPerExecutor(), rowsByExecutor);
         return new Outcome(weights, summary);
+    }
+
+    /** Continues from {@code c}; returns the first epoch to run. */
+    private int restore(CheckpointStore.Found found) {
+        Checkpoint c = found.checkpoint();
+        String difference = c.fingerprint().difference(Checkpoint.Fingerprint.of(spec, data.trainRows()));
+        if (difference != null || c.parameters().length != parameters.length
+                || c.optimizerState().length != optimizerState.length) {
+            throw new IllegalArgumentException("resumeFrom: " + found.path() + " (after epoch " + c.epochsDone()
+                    + ") was written by a fit with "
+                    + (difference != null ? difference : "another parameter or optimizer-state size")
+                    + "; resume with the same data, partitioning, executors and params");
+        }
+        parameters = c.parameters().clone();
+        optimizerState = c.optimizerState().clone();
+        optimizerSteps = c.optimizerSteps();
+        roundsCompleted = c.roundsCompleted();
+        history.addAll(c.history());
+        rowsByExecutor.putAll(c.rowsByExecutor());
+        bestEpoch = c.bestEpoch();
+        bestValidationLoss = c.bestValidationLoss();
+        best = c.best() != null ? c.best().clone() : parameters.clone();
+        previousLoss = c.previousLoss();
+        stopReason = c.stopReason();
+        finished = c.finished() && !stopReason.equals("maxIter");
+        lastCheckpoint = found.path();
+        LOG.info("KortexDL: resuming after epoch {} of {}", c.epochsDone(), settings.maxIter());
+        return c.epochsDone();
+    }
+
+    private void checkpoint(int epochsDone, boolean last, boolean validating) {
+        Checkpoint c = new Checkpoint(Checkpoint.Fingerprint.of(spec, data.trainRows()), epochsDone, last, stopReason,
+                optimizerSteps, roundsCompleted, parameters, optimizerState, bestEpoch, bestValidationLoss,
+                validating ? best : null, previousLoss, history, rowsByExecutor);
+        try {
+            lastCheckpoint = settings.checkpointing().store().write(c).toString();
+            LOG.info("KortexDL: checkpoint after epoch {}: {}", epochsDone, lastCheckpoint);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("KortexDL could not write the checkpoint of epoch " + epochsDone
+                    + " to checkpointDir: " + e.getMessage(), e);
+        }
     }
 
     /** Runs one epoch; returns {loss sum, rows}. */
@@ -164,13 +226,20 @@ final class DistributedTrainer {
         for (int first = 0; first < steps; first += interval) {
             int count = Math.min(interval, steps - first);
             boolean exact = interval == 1 && spec.blockCount() > 1;
-            boolean retained = settings.retainState() && !exact && roundsCompleted > 0;
+            boolean retained = settings.retainState() && !exact && stateOnExecutors;
+            boolean lastRound = first + interval >= steps;
             RoundRequest request = new RoundRequest(epoch, first, count, learningRate, exact,
                     retained ? null : parameters, retained ? null : optimizerState, optimizerSteps, roundsCompleted,
-                    !settings.retainState());
+                    !settings.retainState() || (lastRound && settings.checkpointing().store() != null));
             List<RoundResult> results = runRound(request);
             long roundRows = 0;
             for (RoundResult result : results) {
+                if (result.divergence() != null) {
+                    RoundResult.Divergence d = result.divergence();
+                    throw new TrainingDivergedException(d.epoch(), d.step(), spec.stepsPerEpoch(),
+                            "block " + result.block() + ": the batch loss is " + d.loss(), settings.stepSize(),
+                            lastCheckpoint, new IllegalStateException(result.failure()));
+                }
                 if (result.failure() != null) {
                     throw new IllegalStateException("KortexDL training failed at " + result.failure());
                 }
@@ -181,6 +250,7 @@ final class DistributedTrainer {
                 }
             }
             roundsCompleted++;
+            stateOnExecutors = true;
             if (roundRows == 0) {
                 continue;
             }
@@ -190,6 +260,9 @@ final class DistributedTrainer {
             } else if (settings.retainState()) {
                 RoundResult only = results.get(0);
                 System.arraycopy(only.values(), 0, parameters, 0, parameters.length);
+                if (only.optimizerState() != null) {
+                    System.arraycopy(only.optimizerState(), 0, optimizerState, 0, optimizerState.length);
+                }
                 optimizerSteps += only.steps();
             } else {
                 average(results, roundRows);
@@ -247,9 +320,8 @@ final class DistributedTrainer {
         try {
             driverStep.applyGradientSum(sum, rows, learningRate);
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("KortexDL training diverged at epoch " + (epoch + 1) + ", step "
-                    + (step + 1) + ": " + e.getMessage() + ". Lower stepSize, check the features for very large"
-                    + " values, or set regParam", e);
+            throw new TrainingDivergedException(epoch + 1, step + 1, spec.stepsPerEpoch(), e.getMessage(),
+                    settings.stepSize(), lastCheckpoint, e);
         }
         parameters = driverStep.getParameters();
         network.optimizer().exportState(optimizerState, 0);

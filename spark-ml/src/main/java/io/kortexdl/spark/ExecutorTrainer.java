@@ -172,8 +172,8 @@ final class ExecutorTrainer implements AutoCloseable {
                     trainer.getParameters(), state, null);
         } catch (NonFiniteLossException e) {
             heldRound = -1;
-            return new RoundResult(blockIndex, 0, 0, 0, null, null,
-                    "epoch " + (request.epoch() + 1) + ", block " + blockIndex + ": " + e.getMessage());
+            return RoundResult.diverged(blockIndex, new RoundResult.Divergence(request.epoch() + 1,
+                    request.firstStep() + Math.max(1, e.step()), e.loss()), e.getMessage());
         }
     }
 

@@ -55,6 +55,10 @@ final class KortexFit {
                                           String labelCol, boolean classification, int declaredClasses,
                                           List<TrainingListener> listeners, String description) {
         FeatureColumn features = checkSchema(dataset.schema(), params, featuresCol, labelCol, classification);
+        org.apache.hadoop.conf.Configuration hadoop = dataset.sparkSession().sparkContext().hadoopConfiguration();
+        DistributedTrainer.Checkpointing checkpointing = new DistributedTrainer.Checkpointing(
+                checkpointStore(hadoop, params), params.getCheckpointInterval(),
+                resumeCheckpoint(hadoop, params.getResumeFrom()));
         String weight = params.getWeightCol().isEmpty() ? null : params.getWeightCol();
         String validation = params.getValidationIndicatorCol().isEmpty() ? null : params.getValidationIndicatorCol();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
@@ -88,12 +92,52 @@ final class KortexFit {
             int epochs = params.getMaxIter();
             LearningRateSchedule schedule = params.getStepSizeSchedule().equals("cosine") && epochs > 0
                     ? LearningRateSchedule.cosine(rate, epochs) : LearningRateSchedule.constant(rate);
-            DistributedTrainer.Settings settings = new DistributedTrainer.Settings(epochs, schedule,
+            DistributedTrainer.Settings settings = new DistributedTrainer.Settings(epochs, schedule, params.getStepSize(),
                     params.getSyncInterval(), params.getTol(), params.getEarlyStoppingPatience(), classification,
-                    listeners, initial, description, shape.local() && shape.executors() == 1);
+                    listeners, initial, description, shape.local() && shape.executors() == 1, checkpointing);
             return DistributedTrainer.train(jsc, packed, spec, settings, ResourcePlacement.forShape(shape));
         } finally {
             packed.release();
+        }
+    }
+
+    /**
+     * The checkpoint named by {@code resumeFrom}, or null when it is empty.
+     *
+     * @throws IllegalArgumentException naming the path when it is missing, holds no checkpoint or a
+     *     damaged one
+     */
+    private static CheckpointStore.Found resumeCheckpoint(org.apache.hadoop.conf.Configuration hadoop, String resumeFrom) {
+        if (resumeFrom.isEmpty()) {
+            return null;
+        }
+        try {
+            return CheckpointStore.read(hadoop, resumeFrom);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The store at {@code checkpointDir}, or null when it is empty.
+     *
+     * @throws IllegalArgumentException when the path is a file or cannot be created
+     */
+    private static CheckpointStore checkpointStore(org.apache.hadoop.conf.Configuration hadoop,
+                                                   KortexParams<?> params) {
+        String dir = params.getCheckpointDir();
+        if (dir.isEmpty()) {
+            return null;
+        }
+        try {
+            org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(dir);
+            org.apache.hadoop.fs.FileSystem fs = path.getFileSystem(hadoop);
+            if (fs.exists(path) && !fs.getFileStatus(path).isDirectory()) {
+                throw new IllegalArgumentException("checkpointDir " + dir + " is a file; expected a directory");
+            }
+            return CheckpointStore.open(hadoop, dir, params.getKeepCheckpoints());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("checkpointDir " + dir + " cannot be used: " + e.getMessage(), e);
         }
     }
 

@@ -40,6 +40,10 @@ final class KortexParamSet implements Serializable {
     final Param<String> validationIndicatorCol;
     final IntParam earlyStoppingPatience;
     final NetworkWeightsParam initialModel;
+    final Param<String> checkpointDir;
+    final IntParam checkpointInterval;
+    final IntParam keepCheckpoints;
+    final Param<String> resumeFrom;
 
     KortexParamSet(KortexParams<?> stage) {
         hiddenLayers = new IntArrayParam(stage, "hiddenLayers",
@@ -79,6 +83,16 @@ final class KortexParamSet implements Serializable {
                 ParamValidators.gtEq(1));
         initialModel = new NetworkWeightsParam(stage, "initialModel",
                 "weights to start from (warm start); must match the input size, hidden layers, activation and outputs");
+        checkpointDir = new Param<>(stage, "checkpointDir",
+                "directory (any Hadoop path) where the fit writes a checkpoint every checkpointInterval epochs and"
+                        + " after its last epoch; empty = none");
+        checkpointInterval = new IntParam(stage, "checkpointInterval", "epochs between checkpoints (>= 1)",
+                ParamValidators.gtEq(1));
+        keepCheckpoints = new IntParam(stage, "keepCheckpoints",
+                "newest checkpoints kept in checkpointDir; older ones are deleted (>= 1)", ParamValidators.gtEq(1));
+        resumeFrom = new Param<>(stage, "resumeFrom",
+                "a checkpoint file, or a checkpoint directory (its newest readable checkpoint), to continue a fit"
+                        + " from; empty = start afresh");
     }
 
     void setDefaults(Params stage, long defaultSeed) {
@@ -97,6 +111,10 @@ final class KortexParamSet implements Serializable {
         stage.setDefault(weightCol, "");
         stage.setDefault(validationIndicatorCol, "");
         stage.setDefault(earlyStoppingPatience, 5);
+        stage.setDefault(checkpointDir, "");
+        stage.setDefault(checkpointInterval, 1);
+        stage.setDefault(keepCheckpoints, 2);
+        stage.setDefault(resumeFrom, "");
     }
 
     @SuppressWarnings("unchecked")

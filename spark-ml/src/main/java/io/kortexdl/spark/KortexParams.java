@@ -97,6 +97,26 @@ public interface KortexParams<S extends KortexParams<S>> extends Params {
         return kortexParams().earlyStoppingPatience;
     }
 
+    /** Directory for checkpoints (default empty: none). */
+    default Param<String> checkpointDir() {
+        return kortexParams().checkpointDir;
+    }
+
+    /** Epochs between checkpoints (default 1). */
+    default IntParam checkpointInterval() {
+        return kortexParams().checkpointInterval;
+    }
+
+    /** Newest checkpoints kept (default 2). */
+    default IntParam keepCheckpoints() {
+        return kortexParams().keepCheckpoints;
+    }
+
+    /** A checkpoint file or directory to continue from (default empty: start afresh). */
+    default Param<String> resumeFrom() {
+        return kortexParams().resumeFrom;
+    }
+
     /** Weights to start training from (warm start); unset by default. */
     default NetworkWeightsParam initialModel() {
         return kortexParams().initialModel;
@@ -175,6 +195,26 @@ public interface KortexParams<S extends KortexParams<S>> extends Params {
     /** The value of {@link #earlyStoppingPatience()} (or its default). */
     default int getEarlyStoppingPatience() {
         return (Integer) getOrDefault(earlyStoppingPatience());
+    }
+
+    /** The value of {@link #checkpointDir()} (or its default). */
+    default String getCheckpointDir() {
+        return getOrDefault(checkpointDir());
+    }
+
+    /** The value of {@link #checkpointInterval()} (or its default). */
+    default int getCheckpointInterval() {
+        return (Integer) getOrDefault(checkpointInterval());
+    }
+
+    /** The value of {@link #keepCheckpoints()} (or its default). */
+    default int getKeepCheckpoints() {
+        return (Integer) getOrDefault(keepCheckpoints());
+    }
+
+    /** The value of {@link #resumeFrom()} (or its default). */
+    default String getResumeFrom() {
+        return getOrDefault(resumeFrom());
     }
 
     /** The warm-start weights, or null when none are set. */
@@ -281,6 +321,43 @@ public interface KortexParams<S extends KortexParams<S>> extends Params {
     /** Starts training from these weights (e.g. {@code previousModel.weights()}); returns this stage. */
     default S setInitialModel(NetworkWeights weights) {
         set(initialModel(), weights);
+        return self();
+    }
+
+    /**
+     * Writes a checkpoint to {@code dir} (any Hadoop path) every {@link #checkpointInterval()}
+     * epochs and after the last one: parameters, optimizer state, epoch, shuffle position and
+     * history, written under a temporary name and renamed, so a reader never sees a partial one.
+     * Returns this stage.
+     */
+    default S setCheckpointDir(String dir) {
+        set(checkpointDir(), dir);
+        return self();
+    }
+
+    /** Sets {@link #checkpointInterval()} in epochs; returns this stage. */
+    default S setCheckpointInterval(int epochs) {
+        set(checkpointInterval(), epochs);
+        return self();
+    }
+
+    /** Sets how many of the newest checkpoints are kept; returns this stage. */
+    default S setKeepCheckpoints(int count) {
+        set(keepCheckpoints(), count);
+        return self();
+    }
+
+    /**
+     * Continues the fit from a checkpoint: a checkpoint file, or a checkpoint directory, whose
+     * newest readable checkpoint is used. With the same data, partitioning, executor count and
+     * params, the final model is bitwise identical to an uninterrupted fit. {@code stepSize},
+     * {@code stepSizeSchedule} and {@code maxIter} may change (to recover from a divergence or
+     * to train longer); a checkpoint of another architecture, optimizer, seed, batch size, row
+     * count or executor count is refused with an {@code IllegalArgumentException} naming the
+     * difference. Returns this stage.
+     */
+    default S setResumeFrom(String path) {
+        set(resumeFrom(), path);
         return self();
     }
 }

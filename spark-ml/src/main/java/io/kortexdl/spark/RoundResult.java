@@ -8,20 +8,34 @@ import java.io.Serializable;
  * in the round returns {@code rows == 0} and no arrays.
  *
  * @param failure a training failure on the executor (a diverged loss), reported on the driver
+ * @param divergence set when the failure is a diverged loss
  * @param executor the Spark executor id that ran the round ({@code "driver"} in local mode)
  */
 record RoundResult(int block, long rows, double lossSum, int steps, float[] values, float[] optimizerState,
-                   String failure, String executor) implements Serializable {
+                   String failure, Divergence divergence, String executor) implements Serializable {
+
+    /**
+     * Where training diverged.
+     *
+     * @param step 1-based step of the epoch
+     */
+    record Divergence(int epoch, int step, float loss) implements Serializable {
+    }
 
     /** A result not yet attributed to an executor. */
     RoundResult(int block, long rows, double lossSum, int steps, float[] values, float[] optimizerState,
                 String failure) {
-        this(block, rows, lossSum, steps, values, optimizerState, failure, null);
+        this(block, rows, lossSum, steps, values, optimizerState, failure, null, null);
+    }
+
+    /** A block whose batch loss became NaN or infinite. */
+    static RoundResult diverged(int block, Divergence divergence, String message) {
+        return new RoundResult(block, 0, 0, 0, null, null, message, divergence, null);
     }
 
     /** This result, attributed to {@code executorId}. */
     RoundResult ranOn(String executorId) {
-        return new RoundResult(block, rows, lossSum, steps, values, optimizerState, failure, executorId);
+        return new RoundResult(block, rows, lossSum, steps, values, optimizerState, failure, divergence, executorId);
     }
 
     /** The failure of a round whose block has no cached copy left (its executor was lost). */
