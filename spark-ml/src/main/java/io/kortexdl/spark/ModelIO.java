@@ -27,6 +27,9 @@ final class ModelIO {
     /** Largest network file read (a 500M-parameter model); larger declared sizes are refused. */
     private static final long MAX_NETWORK_BYTES = 2_000_000_000L;
 
+    /** Test hook: when set, {@link #save} fails after writing the network, before the layout file. */
+    static volatile boolean failSavesForTest;
+
     private ModelIO() {
     }
 
@@ -39,6 +42,9 @@ final class ModelIO {
         byte[] network = weights.toBytes();
         try (OutputStream out = fs.create(new Path(root, NETWORK_FILE), true)) {
             out.write(network);
+        }
+        if (failSavesForTest) {
+            throw new IOException("injected failure while saving " + path);
         }
         Properties format = new Properties();
         format.setProperty("kortexdl.modelFormat", Integer.toString(FORMAT_VERSION));
@@ -57,6 +63,9 @@ final class ModelIO {
             throws IOException {
         Path root = new Path(path);
         FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        if (failSavesForTest) {
+            throw new IOException("injected failure while saving " + path);
+        }
         Properties format = new Properties();
         Path formatFile = new Path(root, FORMAT_FILE);
         if (!fs.exists(formatFile)) {

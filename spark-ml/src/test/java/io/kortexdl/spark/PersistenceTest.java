@@ -55,6 +55,30 @@ class PersistenceTest {
     }
 
     @Test
+    void aSaveThatFailsHalfwayLeavesThePreviousModelLoadable() throws IOException {
+        KortexClassificationModel first = new KortexClassifier().setHiddenLayers(8).setMaxIter(2).setSeed(1).fit(blobs);
+        KortexClassificationModel second = new KortexClassifier().setHiddenLayers(8).setMaxIter(2).setSeed(2).fit(blobs);
+        first.write().save(path("kept"));
+        ModelIO.failSavesForTest = true;
+        try {
+            IOException e = assertThrows(IOException.class, () -> second.write().overwrite().save(path("kept")));
+            assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
+        } finally {
+            ModelIO.failSavesForTest = false;
+        }
+        KortexClassificationModel loaded = KortexClassificationModel.load(path("kept"));
+        assertEquals(first.weights(), loaded.weights(), "the model saved before the failed save is still there");
+        try (java.util.stream.Stream<java.nio.file.Path> left = java.nio.file.Files.list(dir)) {
+            assertEquals(List.of("kept"), left.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "no half-written directory is left next to it");
+        }
+        second.write().overwrite().save(path("kept"));
+        assertEquals(second.weights(), KortexClassificationModel.load(path("kept")).weights(), "a later save replaces it");
+        first.write().save(path("fresh"));
+        assertEquals(first.weights(), KortexClassificationModel.load(path("fresh")).weights());
+    }
+
+    @Test
     void modelsRoundTripWithIdenticalPredictions() throws IOException {
         KortexClassificationModel model = new KortexClassifier().setHiddenLayers(8, 4).setActivation("tanh")
                 .setMaxIter(3).setProbabilityCol("p").fit(blobs);
