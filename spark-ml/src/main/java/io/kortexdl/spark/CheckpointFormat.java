@@ -154,11 +154,21 @@ final class CheckpointFormat {
                     throw new IOException(name + ": layer " + i + " has size " + layers[i]);
                 }
             }
-            Checkpoint.Fingerprint f = new Checkpoint.Fingerprint(layers, utf(b, name), utf(b, name), utf(b, name),
+            Checkpoint.Fingerprint f = new Checkpoint.Fingerprint(layers,
+                    oneOf(utf(b, name), name, "activation", io.kortexdl.kernels.Activation.class),
+                    oneOf(utf(b, name), name, "loss", io.kortexdl.kernels.LossType.class),
+                    oneOf(utf(b, name), name, "optimizer", io.kortexdl.kernels.OptimizerKind.class),
                     b.getLong(), b.getInt(), b.getInt(), b.getLong());
+            if (f.batchSize() < 1 || f.blocks() < 1 || f.trainRows() < 1) {
+                throw new IOException(name + ": batch size " + f.batchSize() + ", " + f.blocks() + " blocks and "
+                        + f.trainRows() + " training rows are not a fit's");
+            }
             int epochsDone = b.getInt();
             boolean finished = b.get() != 0;
             String stopReason = utf(b, name);
+            if (!List.of("maxIter", "tol", "earlyStopping").contains(stopReason)) {
+                throw new IOException(name + ": unknown stop reason '" + stopReason + "'");
+            }
             long optimizerSteps = b.getLong();
             long rounds = b.getLong();
             float[] parameters = floats(b, name, "parameters");
@@ -171,6 +181,15 @@ final class CheckpointFormat {
                         + expectedParameters + " parameters, but it holds " + parameters.length);
             }
             float[] state = floats(b, name, "optimizer state");
+            int stateCopies = switch (f.optimizer()) {
+                case "ADAM" -> 2;
+                case "MOMENTUM" -> 1;
+                default -> 0;
+            };
+            if (state.length != (long) stateCopies * parameters.length) {
+                throw new IOException(name + ": " + f.optimizer() + " state of " + state.length + " values for "
+                        + parameters.length + " parameters");
+            }
             int bestEpoch = b.getInt();
             double bestValidationLoss = b.getDouble();
             float[] best = b.get() != 0 ? floats(b, name, "best parameters") : null;
@@ -192,15 +211,30 @@ final class CheckpointFormat {
             if (b.hasRemaining()) {
                 throw new IOException(name + ": " + b.remaining() + " unexpected bytes after the state");
             }
-            if (epochsDone < 0 || epochsDone != history.size()) {
-                throw new IOException(name + ": " + epochsDone + " epochs done but " + history.size()
-                        + " in its history");
+            if (epochsDone < 0 || epochsDone != history.size() || bestEpoch < 0 || bestEpoch > epochsDone) {
+                throw new IOException(name + ": " + epochsDone + " epochs done, " + history.size()
+                        + " in its history, best epoch " + bestEpoch);
+            }
+            for (int i = 0; i < history.size(); i++) {
+                if (history.get(i).epoch() != i + 1) {
+                    throw new IOException(name + ": history entry " + i + " is epoch " + history.get(i).epoch());
+                }
             }
             return new Checkpoint(f, epochsDone, finished, stopReason, optimizerSteps, rounds, parameters, state,
                     bestEpoch, bestValidationLoss, best, previousLoss, history, rows);
         } catch (java.nio.BufferUnderflowException e) {
             throw new IOException(name + " is inconsistent: its state ends early", e);
         }
+    }
+
+    private static <E extends Enum<E>> String oneOf(String value, String name, String what, Class<E> type)
+            throws IOException {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equals(value)) {
+                return value;
+            }
+        }
+        throw new IOException(name + ": unknown " + what + " '" + value + "'");
     }
 
     /** A count of items of at least {@code itemBytes} bytes each, checked against what remains. */
