@@ -92,6 +92,24 @@ final class StandaloneCluster implements AutoCloseable {
         throw new IOException("workers did not register with " + masterUrl() + " within 120 s" + logs);
     }
 
+    /** The executor JVMs the workers are running now (read from /proc, so Linux only). */
+    List<ProcessHandle> executors() {
+        List<ProcessHandle> found = new ArrayList<>();
+        for (Process daemon : daemons) {
+            daemon.toHandle().descendants().forEach(p -> {
+                try {
+                    String cmdline = Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline"));
+                    if (cmdline.contains("CoarseGrainedExecutorBackend")) {
+                        found.add(p);
+                    }
+                } catch (IOException e) {
+                    // the process ended meanwhile
+                }
+            });
+        }
+        return found;
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();

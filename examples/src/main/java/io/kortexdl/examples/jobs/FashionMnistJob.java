@@ -30,6 +30,8 @@ import org.apache.spark.sql.SparkSession;
  *   --batch N --lr X --sync-interval K --threads N --seed S
  *   --train-rows N --test-rows N   use the first N rows only
  *   --partitions N        input partitions (default: Spark's default parallelism)
+ *   --checkpoint-dir PATH a checkpoint every --checkpoint-interval epochs (default 1), newest 2 kept
+ *   --resume              continue from the newest checkpoint in --checkpoint-dir
  * </pre>
  * Exits with status 2 on a bad option.
  */
@@ -59,7 +61,13 @@ public final class FashionMnistJob {
         int trainRows = a.intValue("--train-rows", Integer.MAX_VALUE);
         int testRows = a.intValue("--test-rows", Integer.MAX_VALUE);
         int partitions = a.intValue("--partitions", 0);
+        String checkpointDir = a.value("--checkpoint-dir", null);
+        int checkpointInterval = a.intValue("--checkpoint-interval", 1);
+        boolean resume = a.flag("--resume");
         a.finish();
+        if (resume && checkpointDir == null) {
+            Args.fail("--resume needs --checkpoint-dir");
+        }
 
         SparkSession spark = JobSession.start("KortexDL Fashion-MNIST", master);
         try {
@@ -76,6 +84,14 @@ public final class FashionMnistJob {
             KortexClassifier classifier = new KortexClassifier().setHiddenLayers(hidden).setMaxIter(epochs)
                     .setBatchSize(batch).setStepSize(lr).setSyncInterval(syncInterval).setNumThreads(threads)
                     .setSeed(seed);
+            if (checkpointDir != null) {
+                classifier.setCheckpointDir(checkpointDir).setCheckpointInterval(checkpointInterval);
+                if (resume) {
+                    classifier.setResumeFrom(checkpointDir);
+                    System.out.println("Resuming from the newest checkpoint in " + JobSession.qualified(spark,
+                            checkpointDir));
+                }
+            }
             classifier.addTrainingListener(r -> System.out.printf("epoch %d/%d  loss %.4f  %.1f s  %,.0f rows/s%n",
                     r.epoch(), r.maxIter(), r.loss(), r.seconds(), r.samplesPerSecond()));
             KortexClassificationModel model = classifier.fit(train);

@@ -1,0 +1,130 @@
+package io.kortexdl.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Faults during {@code FashionMnistJob} on a standalone cluster of two one-core workers on
+ * loopback, each compared with an undisturbed run of the same job: {@code kill -9} of an executor
+ * JVM in the middle of the fit, and {@code kill -9} of the driver (the spark-submit JVM) after a
+ * checkpoint, followed by a second submit with {@code --resume}. Both must end with the
+ * undisturbed run's network, bit for bit.
+ */
+class ClusterFaultsTest {
+    private static final int EPOCHS = 4;
+
+    @TempDir
+    static Path dir;
+
+    private static StandaloneCluster cluster;
+    private static byte[] undisturbed;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = StandaloneCluster.start(dir.resolve("cluster"), 2, "2g");
+        SparkProcesses.Result reference = SparkProcesses.run(submit("reference"), Map.of(),
+                dir.resolve("reference.log"), 400);
+        assertEquals(0, reference.exitCode(), reference.output());
+        undisturbed = network("reference");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static List<String> submit(String name, String... extra) {
+        List<String> main = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit", "--master",
+                cluster.masterUrl(), "--executor-memory", "1g", "--executor-cores", "1", "--total-executor-cores", "2",
+                "--jars", SparkProcesses.LIBRARY_JAR, "--class", "io.kortexdl.examples.jobs.FashionMnistJob",
+                SparkProcesses.JOBS_JAR, "--train-rows", "12000", "--test-rows", "1000", "--epochs",
+                String.valueOf(EPOCHS), "--partitions", "4", "--sync-interval", "16", "--seed", "11", "--model-out",
+                dir.resolve(name).toString()));
+        main.addAll(List.of(extra));
+        return SparkProcesses.javaCommand("-Xmx2g", SparkProcesses.JOB_LOGGING, main);
+    }
+
+    private static byte[] network(String name) throws Exception {
+        return Files.readAllBytes(dir.resolve(name).resolve("data/network.kxdl"));
+    }
+
+    private static void await(BooleanSupplier condition, Process job, Path log, String what) throws Exception {
+        long deadline = System.currentTimeMillis() + 300_000;
+        while (!condition.getAsBoolean()) {
+            if (!job.isAlive() || System.currentTimeMillis() > deadline) {
+                throw new AssertionError("never saw " + what + ":\n" + Files.readString(log));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static boolean contains(Path log, String text) {
+        try {
+            return Files.readString(log).contains(text);
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void killingAnExecutorMidFitChangesNoBitOfTheModel() throws Exception {
+        Path log = dir.resolve("executor-kill.log");
+        Process job = SparkProcesses.start(submit("executor-kill"), Map.of(), log);
+        boolean fitStillRunning;
+        try {
+            await(() -> contains(log, "epoch 1/" + EPOCHS), job, log, "the first epoch");
+            List<ProcessHandle> executors = cluster.executors();
+            assertEquals(2, executors.size(), "two executors run the job");
+            executors.get(0).destroyForcibly(); // SIGKILL
+            fitStillRunning = !contains(log, "epoch " + EPOCHS + "/" + EPOCHS);
+            assertTrue(job.waitFor(400, TimeUnit.SECONDS), "the job finishes");
+        } finally {
+            SparkProcesses.kill(job.toHandle());
+        }
+        String out = Files.readString(log);
+        assertEquals(0, job.exitValue(), out);
+        assertTrue(fitStillRunning, "the executor died before the last epoch:\n" + out);
+        assertTrue(out.contains("exited with code 137"), "Spark saw the executor die:\n" + out);
+        assertArrayEquals(undisturbed, network("executor-kill"), "same network as the undisturbed run\n" + out);
+    }
+
+    @Test
+    void aDriverKilledAfterACheckpointResumesToTheSameModel() throws Exception {
+        Path checkpoints = dir.resolve("driver-kill-checkpoints");
+        Path log = dir.resolve("driver-kill.log");
+        Process job = SparkProcesses.start(submit("driver-kill", "--checkpoint-dir", checkpoints.toString()), Map.of(),
+                log);
+        try {
+            await(() -> Files.exists(checkpoints.resolve("checkpoint-000002.kxck")), job, log, "epoch 2's checkpoint");
+            job.toHandle().destroyForcibly(); // SIGKILL of the driver JVM
+            assertTrue(job.waitFor(60, TimeUnit.SECONDS));
+        } finally {
+            SparkProcesses.kill(job.toHandle());
+        }
+        assertTrue(!Files.exists(dir.resolve("driver-kill/data/network.kxdl")), "killed before the model was saved");
+
+        SparkProcesses.Result resumed = SparkProcesses.run(submit("driver-kill", "--checkpoint-dir",
+                checkpoints.toString(), "--resume"), Map.of(), dir.resolve("driver-resume.log"), 400);
+        String out = resumed.output();
+        assertEquals(0, resumed.exitCode(), out);
+        assertTrue(out.contains("Resuming from the newest checkpoint in"), out);
+        assertTrue(!out.contains("epoch 1/" + EPOCHS) && out.contains("epoch " + EPOCHS + "/" + EPOCHS),
+                "only the epochs after the checkpoint run again:\n" + out);
+        assertArrayEquals(undisturbed, network("driver-kill"), "same network as the undisturbed run\n" + out);
+    }
+}
