@@ -28,12 +28,39 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every kind of bad input fails the fit with an {@code IllegalArgumentException} whose message
- * names the column, the row or the param and what was expected, before training, and leaves
- * no packed data cached.
+ * The table of bad input: every case names the exception type and the message fragments it
+ * must carry (the column, the row or the param, and what was expected). Every fit in the table
+ * writes its checkpoints to one output directory, and after each case that directory must not
+ * exist: nothing was written. Nothing may stay cached either.
  */
 class BadInputTest {
     private static SparkSession spark;
+
+    @org.junit.jupiter.api.io.TempDir
+    static java.nio.file.Path dir;
+
+    /** Where every fit of the table would write its checkpoints. */
+    private static String output() {
+        return dir.resolve("output").toString();
+    }
+
+    private static String emptyDirectory() {
+        try {
+            return java.nio.file.Files.createDirectories(dir.resolve("empty")).toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A checkpoint directory of a good fit (layers [2, 4, 2]), for the resume cases. */
+    private static String goodCheckpoints() {
+        java.nio.file.Path good = dir.resolve("good-checkpoints");
+        if (!java.nio.file.Files.exists(good)) {
+            new KortexClassifier().setHiddenLayers(4).setMaxIter(1).setCheckpointDir(good.toString())
+                    .fit(vectors(1, 1, 1));
+        }
+        return good.toString();
+    }
 
     @BeforeAll
     static void start() {
@@ -46,8 +73,13 @@ class BadInputTest {
     }
 
     @AfterEach
-    void nothingStaysCached() {
+    void nothingStaysCachedAndNothingWasWritten() {
         assertTrue(spark.sparkContext().getPersistentRDDs().isEmpty(), "packed blocks released after a failure");
+        assertTrue(!java.nio.file.Files.exists(dir.resolve("output")), "the failed fit wrote to its output path");
+    }
+
+    private static Arguments bad(String name, Runnable action, List<String> fragments) {
+        return Arguments.of(name, IllegalArgumentException.class, action, fragments);
     }
 
     private static Dataset<Row> frame(StructType schema, Object[]... rows) {
@@ -74,84 +106,108 @@ class BadInputTest {
     }
 
     static Stream<Arguments> cases() {
-        Supplier<KortexClassifier> c = () -> new KortexClassifier().setHiddenLayers(4).setMaxIter(1);
+        Supplier<KortexClassifier> c = () -> new KortexClassifier().setHiddenLayers(4).setMaxIter(1)
+                .setCheckpointDir(output());
         return Stream.of(
-                Arguments.of("NaN feature", (Runnable) () -> c.get().fit(vectors(1, 0, Double.NaN)),
+                bad("NaN feature", (Runnable) () -> c.get().fit(vectors(1, 0, Double.NaN)),
                         List.of("Column features", "NaN", "feature 1", "row 2", "finite")),
-                Arguments.of("infinite feature", (Runnable) () -> c.get().fit(vectors(1, Double.POSITIVE_INFINITY, 0)),
+                bad("infinite feature", (Runnable) () -> c.get().fit(vectors(1, Double.POSITIVE_INFINITY, 0)),
                         List.of("Column features", "Infinity", "row 2")),
-                Arguments.of("feature beyond float32", (Runnable) () -> c.get().fit(vectors(1, 1e300, 0)),
+                bad("feature beyond float32", (Runnable) () -> c.get().fit(vectors(1, 1e300, 0)),
                         List.of("Column features", "float32", "row 2")),
-                Arguments.of("mixed feature sizes", (Runnable) () -> c.get().fit(vectors(1, 1, 2, 3)),
+                bad("mixed feature sizes", (Runnable) () -> c.get().fit(vectors(1, 1, 2, 3)),
                         List.of("Column features has 3 features at row 2", "earlier rows have 2")),
-                Arguments.of("null vector", (Runnable) () -> c.get().fit(frame(VECTORS,
+                bad("null vector", (Runnable) () -> c.get().fit(frame(VECTORS,
                         new Object[] {Vectors.dense(1, 2), 0.0}, new Object[] {null, 1.0})),
                         List.of("Column features is null at row 1")),
-                Arguments.of("negative label", (Runnable) () -> c.get().fit(vectors(-1, 1, 1)),
+                bad("negative label", (Runnable) () -> c.get().fit(vectors(-1, 1, 1)),
                         List.of("Column label", "-1.0", "row 2", "whole numbers")),
-                Arguments.of("fractional label", (Runnable) () -> c.get().fit(vectors(0.5, 1, 1)),
+                bad("fractional label", (Runnable) () -> c.get().fit(vectors(0.5, 1, 1)),
                         List.of("Column label", "0.5", "row 2")),
-                Arguments.of("NaN label", (Runnable) () -> c.get().fit(vectors(Double.NaN, 1, 1)),
+                bad("NaN label", (Runnable) () -> c.get().fit(vectors(Double.NaN, 1, 1)),
                         List.of("Column label", "NaN", "row 2", "finite")),
-                Arguments.of("null label", (Runnable) () -> c.get().fit(frame(VECTORS,
+                bad("null label", (Runnable) () -> c.get().fit(frame(VECTORS,
                         new Object[] {Vectors.dense(1, 2), 0.0}, new Object[] {Vectors.dense(1, 2), null})),
                         List.of("Column label", "null at row 1")),
-                Arguments.of("label beyond the declared classes", (Runnable) () -> c.get().fit(vectors(5, 1, 1)
+                bad("label beyond the declared classes", (Runnable) () -> c.get().fit(vectors(5, 1, 1)
                         .withColumn("label", org.apache.spark.sql.functions.col("label").as("label",
                                 NominalAttribute.defaultAttr().withNumValues(3).toMetadata()))),
                         List.of("Column label", "5.0 at row 2", "declares 3 classes")),
-                Arguments.of("absurd label", (Runnable) () -> c.get().fit(vectors(1e7, 1, 1)),
+                bad("absurd label", (Runnable) () -> c.get().fit(vectors(1e7, 1, 1)),
                         List.of("Column label", "1.0E7 at row 2", "StringIndexer")),
-                Arguments.of("one class", (Runnable) () -> c.get().fit(frame(VECTORS,
+                bad("one class", (Runnable) () -> c.get().fit(frame(VECTORS,
                         new Object[] {Vectors.dense(1, 2), 0.0})), List.of("at least two classes")),
-                Arguments.of("empty dataset", (Runnable) () -> c.get().fit(vectors(1, 1, 1).limit(0)),
+                bad("empty dataset", (Runnable) () -> c.get().fit(vectors(1, 1, 1).limit(0)),
                         List.of("dataset is empty")),
-                Arguments.of("missing features column", (Runnable) () -> c.get().setFeaturesCol("pixels")
+                bad("missing features column", (Runnable) () -> c.get().setFeaturesCol("pixels")
                         .fit(vectors(1, 1, 1)), List.of("Column pixels (the features) does not exist", "features, label")),
-                Arguments.of("missing label column", (Runnable) () -> c.get().setLabelCol("y").fit(vectors(1, 1, 1)),
+                bad("missing label column", (Runnable) () -> c.get().setLabelCol("y").fit(vectors(1, 1, 1)),
                         List.of("Column y (the label) does not exist")),
-                Arguments.of("string features", (Runnable) () -> c.get().fit(frame(
+                bad("string features", (Runnable) () -> c.get().fit(frame(
                         schema(DataTypes.StringType, DataTypes.DoubleType), new Object[] {"1,2", 0.0})),
                         List.of("Column features", "Vector, array<float> or array<double>", "string")),
-                Arguments.of("string label", (Runnable) () -> c.get().fit(frame(
+                bad("string label", (Runnable) () -> c.get().fit(frame(
                         schema(SQLDataTypes.VectorType(), DataTypes.StringType), new Object[] {Vectors.dense(1), "cat"})),
                         List.of("Column label (the label) must be numeric", "string")),
-                Arguments.of("negative weight", (Runnable) () -> c.get().setWeightCol("w").fit(vectors(1, 1, 1)
+                bad("negative weight", (Runnable) () -> c.get().setWeightCol("w").fit(vectors(1, 1, 1)
                         .withColumn("w", org.apache.spark.sql.functions.lit(-1.0))),
                         List.of("Column w (the row weight) is -1.0 at row 0", ">= 0")),
-                Arguments.of("all weights zero", (Runnable) () -> c.get().setWeightCol("w").fit(vectors(1, 1, 1)
+                bad("all weights zero", (Runnable) () -> c.get().setWeightCol("w").fit(vectors(1, 1, 1)
                         .withColumn("w", org.apache.spark.sql.functions.lit(0.0))),
                         List.of("Column w", "sums to 0.0")),
-                Arguments.of("missing weight column", (Runnable) () -> c.get().setWeightCol("w").fit(vectors(1, 1, 1)),
+                bad("missing weight column", (Runnable) () -> c.get().setWeightCol("w").fit(vectors(1, 1, 1)),
                         List.of("Column w (the row weights) does not exist")),
-                Arguments.of("weights on a regressor", (Runnable) () -> new KortexRegressor().setWeightCol("label")
+                bad("weights on a regressor", (Runnable) () -> new KortexRegressor().setWeightCol("label")
                         .fit(vectors(1, 1, 1)), List.of("weightCol", "KortexClassifier only")),
-                Arguments.of("validation column not boolean", (Runnable) () -> c.get().setValidationIndicatorCol("label")
+                bad("validation column not boolean", (Runnable) () -> c.get().setValidationIndicatorCol("label")
                         .fit(vectors(1, 1, 1)), List.of("Column label (the validation indicator) must be boolean")),
-                Arguments.of("only validation rows", (Runnable) () -> c.get().setValidationIndicatorCol("v")
+                bad("only validation rows", (Runnable) () -> c.get().setValidationIndicatorCol("v")
                         .fit(vectors(1, 1, 1).withColumn("v", org.apache.spark.sql.functions.lit(true))),
                         List.of("Every row is marked for validation by column v")),
-                Arguments.of("hidden layer of size 0", (Runnable) () -> c.get().setHiddenLayers(4, 0),
+                bad("hidden layer of size 0", (Runnable) () -> c.get().setHiddenLayers(4, 0),
                         List.of("hiddenLayers", "[4,0]")),
-                Arguments.of("negative step size", (Runnable) () -> c.get().setStepSize(-0.1),
+                bad("negative step size", (Runnable) () -> c.get().setStepSize(-0.1),
                         List.of("stepSize", "-0.1")),
-                Arguments.of("unknown activation", (Runnable) () -> c.get().setActivation("elu"),
+                bad("unknown activation", (Runnable) () -> c.get().setActivation("elu"),
                         List.of("activation", "elu")),
-                Arguments.of("unknown optimizer", (Runnable) () -> c.get().setOptimizer("lbfgs"),
+                bad("unknown optimizer", (Runnable) () -> c.get().setOptimizer("lbfgs"),
                         List.of("optimizer", "lbfgs")),
-                Arguments.of("batch size 0", (Runnable) () -> c.get().setBatchSize(0), List.of("batchSize", "0")),
-                Arguments.of("sync interval 0", (Runnable) () -> c.get().setSyncInterval(0),
+                bad("batch size 0", (Runnable) () -> c.get().setBatchSize(0), List.of("batchSize", "0")),
+                bad("sync interval 0", (Runnable) () -> c.get().setSyncInterval(0),
                         List.of("syncInterval", "0")),
-                Arguments.of("negative threads", (Runnable) () -> c.get().setNumThreads(-2),
+                bad("negative threads", (Runnable) () -> c.get().setNumThreads(-2),
                         List.of("numThreads", "-2")),
-                Arguments.of("existing output column", (Runnable) () -> c.get().setPredictionCol("label")
-                        .fit(vectors(1, 1, 1)), List.of("Output column label (prediction) already exists")));
+                bad("existing output column", (Runnable) () -> c.get().setPredictionCol("label")
+                        .fit(vectors(1, 1, 1)), List.of("Output column label (prediction) already exists")),
+                bad("checkpoint interval 0", (Runnable) () -> c.get().setCheckpointInterval(0),
+                        List.of("checkpointInterval", "0")),
+                bad("no checkpoint kept", (Runnable) () -> c.get().setKeepCheckpoints(0),
+                        List.of("keepCheckpoints", "0")),
+                bad("checkpointDir is a file", (Runnable) () -> c.get().setCheckpointDir(goodCheckpoints()
+                        + "/checkpoint-000001.kxck").fit(vectors(1, 1, 1)),
+                        List.of("checkpointDir", "checkpoint-000001.kxck is a file; expected a directory")),
+                bad("resume from a missing path", (Runnable) () -> c.get().setResumeFrom(output() + "-missing")
+                        .fit(vectors(1, 1, 1)), List.of("resumeFrom", "output-missing does not exist")),
+                bad("resume from a directory without checkpoints", (Runnable) () -> c.get()
+                        .setResumeFrom(emptyDirectory()).fit(vectors(1, 1, 1)),
+                        List.of("resumeFrom", "holds no readable checkpoint")),
+                bad("resume with other layers", (Runnable) () -> c.get().setHiddenLayers(5)
+                        .setResumeFrom(goodCheckpoints()).fit(vectors(1, 1, 1)),
+                        List.of("resumeFrom", "checkpoint-000001.kxck (after epoch 1) was written by a fit with layers"
+                                + " [2, 4, 2] (this fit: [2, 5, 2])")),
+                bad("resume with another batch size", (Runnable) () -> c.get().setBatchSize(2)
+                        .setResumeFrom(goodCheckpoints()).fit(vectors(1, 1, 1)),
+                        List.of("batchSize 128 (this fit: 2)")),
+                bad("initial model of other layers", (Runnable) () -> c.get().setInitialModel(
+                        new KortexClassifier().setHiddenLayers(3).setMaxIter(1).fit(vectors(1, 1, 1)).weights())
+                        .fit(vectors(1, 1, 1)), List.of("initialModel has layers [2, 3, 2]", "needs [2, 4, 2]")));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void isRefusedWithAClearMessage(String name, Runnable action, List<String> fragments) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, action::run, name);
+    void isRefusedWithAClearMessage(String name, Class<? extends Exception> type, Runnable action,
+                                    List<String> fragments) {
+        Exception e = assertThrows(type, action::run, name);
         for (String fragment : fragments) {
             assertTrue(e.getMessage().contains(fragment), name + ": \"" + fragment + "\" not in: " + e.getMessage());
         }
