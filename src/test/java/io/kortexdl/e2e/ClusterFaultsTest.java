@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * loopback, each compared with an undisturbed run of the same job: {@code kill -9} of an executor
  * JVM in the middle of the fit, and {@code kill -9} of the driver (the spark-submit JVM) after a
  * checkpoint, followed by a second submit with {@code --resume}. Both must end with the
- * undisturbed run's network, bit for bit.
+ * undisturbed run's network, bit for bit. A run resumed with a learning rate that makes it
+ * diverge must fail naming the epoch and step and leave the checkpoints as they were.
  */
 class ClusterFaultsTest {
     private static final int EPOCHS = 4;
@@ -35,8 +36,8 @@ class ClusterFaultsTest {
     @BeforeAll
     static void start() throws Exception {
         cluster = StandaloneCluster.start(dir.resolve("cluster"), 2, "2g");
-        SparkProcesses.Result reference = SparkProcesses.run(submit("reference"), Map.of(),
-                dir.resolve("reference.log"), 400);
+        SparkProcesses.Result reference = SparkProcesses.run(submit("reference", "--checkpoint-dir",
+                dir.resolve("reference-checkpoints").toString()), Map.of(), dir.resolve("reference.log"), 400);
         assertEquals(0, reference.exitCode(), reference.output());
         undisturbed = network("reference");
     }
@@ -126,5 +127,23 @@ class ClusterFaultsTest {
         assertTrue(!out.contains("epoch 1/" + EPOCHS) && out.contains("epoch " + EPOCHS + "/" + EPOCHS),
                 "only the epochs after the checkpoint run again:\n" + out);
         assertArrayEquals(undisturbed, network("driver-kill"), "same network as the undisturbed run\n" + out);
+    }
+
+    @Test
+    void divergenceNamesEpochAndStepAndLeavesTheCheckpointsIntact() throws Exception {
+        Path checkpoints = dir.resolve("reference-checkpoints");
+        byte[] last = Files.readAllBytes(checkpoints.resolve("checkpoint-000004.kxck"));
+        List<String> command = new ArrayList<>(submit("diverged", "--checkpoint-dir", checkpoints.toString(),
+                "--resume", "--lr", "1e30"));
+        command.set(command.indexOf("--epochs") + 1, "6");
+        SparkProcesses.Result diverged = SparkProcesses.run(command, Map.of(), dir.resolve("diverged.log"), 400);
+        String out = diverged.output();
+        assertEquals(1, diverged.exitCode(), out);
+        assertTrue(out.contains("error: KortexDL training diverged at epoch 5, step "), out);
+        assertTrue(out.contains("Lower stepSize (it is 1.0E30)"), out);
+        assertTrue(out.contains("checkpoint-000004.kxck, is intact"), out);
+        assertArrayEquals(last, Files.readAllBytes(checkpoints.resolve("checkpoint-000004.kxck")));
+        assertTrue(!Files.exists(checkpoints.resolve("checkpoint-000005.kxck")), "no checkpoint after the divergence");
+        assertTrue(!Files.exists(dir.resolve("diverged")), "no model written");
     }
 }

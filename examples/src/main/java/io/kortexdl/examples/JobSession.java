@@ -20,15 +20,16 @@ public final class JobSession {
 
     /**
      * Runs {@code body}; a user mistake (a bad argument, a missing or unreadable path, a column
-     * that is not there) ends the job with {@code error: <message>} and status 1 instead of a stack
-     * trace. Anything else propagates.
+     * that is not there, a learning rate that makes training diverge) ends the job with
+     * {@code error: <message>} and status 1 instead of a stack trace. Anything else propagates.
      */
     public static void exitOnUserError(Body body) throws Exception {
         try {
             body.run();
         } catch (Exception e) {
             if (e instanceof IllegalArgumentException || e instanceof java.io.IOException
-                    || e instanceof org.apache.spark.sql.AnalysisException) {
+                    || e instanceof org.apache.spark.sql.AnalysisException
+                    || e instanceof io.kortexdl.spark.TrainingDivergedException) {
                 System.err.println("error: " + e.getMessage());
                 System.exit(1);
             }
