@@ -141,9 +141,6 @@ final class DistributedTrainer {
                         seconds, lossAndRows[1] / seconds);
                 history.add(record);
                 log(record, (System.nanoTime() - started) / 1e9);
-                for (TrainingListener listener : settings.listeners()) {
-                    listener.onEpochEnd(record);
-                }
                 if (validating) {
                     if (validation.loss() < bestValidationLoss) {
                         bestValidationLoss = validation.loss();
@@ -166,6 +163,10 @@ final class DistributedTrainer {
                 Checkpointing checkpointing = settings.checkpointing();
                 if (checkpointing.store() != null && (last || (epoch + 1) % checkpointing.interval() == 0)) {
                     checkpoint(epoch + 1, last, validating);
+                }
+                // Listeners hear of an epoch once it is safe in its checkpoint.
+                for (TrainingListener listener : settings.listeners()) {
+                    listener.onEpochEnd(record);
                 }
             }
         }

@@ -7,6 +7,6 @@ package io.kortexdl.spark;
 @FunctionalInterface
 public interface TrainingListener extends java.io.Serializable {
 
-    /** Called after each epoch with its figures. */
+    /** Called after each epoch with its figures, once the epoch's checkpoint (if any) is written. */
     void onEpochEnd(EpochRecord record);
 }

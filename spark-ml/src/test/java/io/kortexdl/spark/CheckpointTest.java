@@ -78,14 +78,14 @@ class CheckpointTest {
                 "the two newest are kept, nothing temporary is left");
 
         Path broken = dir.resolve("broken");
-        // Epoch 3 is reported before its checkpoint is written: the newest left is epoch 2's.
+        // Listeners hear of an epoch after its checkpoint is written: the newest is epoch 3's.
         interruptedAfter(classifier().setCheckpointDir(broken.toString()), 3);
-        assertEquals(List.of("checkpoint-000001.kxck", "checkpoint-000002.kxck"), checkpoints(broken));
+        assertEquals(List.of("checkpoint-000002.kxck", "checkpoint-000003.kxck"), checkpoints(broken));
 
         KortexClassificationModel resumed = classifier().setCheckpointDir(broken.toString())
                 .setResumeFrom(broken.toString()).fit(data);
         assertArrayEquals(whole.weights().parametersView(), resumed.weights().parametersView(),
-                "resumed after epoch 2, the model has the uninterrupted fit's bits");
+                "resumed after epoch 3, the model has the uninterrupted fit's bits");
         assertArrayEquals(whole.summary().lossHistory(), resumed.summary().lossHistory(), "the history continues");
         assertArrayEquals(whole.summary().validationMetricHistory(), resumed.summary().validationMetricHistory());
         assertEquals(whole.summary().bestEpoch(), resumed.summary().bestEpoch());
@@ -97,19 +97,19 @@ class CheckpointTest {
         KortexClassificationModel whole = classifier().fit(data);
         Path broken = dir.resolve("broken");
         interruptedAfter(classifier().setCheckpointDir(broken.toString()).setKeepCheckpoints(5), 4);
-        Path newest = broken.resolve("checkpoint-000003.kxck");
+        Path newest = broken.resolve("checkpoint-000004.kxck");
         byte[] bytes = Files.readAllBytes(newest);
         bytes[bytes.length / 2] ^= 0x10;
         Files.write(newest, bytes);
-        Files.deleteIfExists(broken.resolve(".checkpoint-000003.kxck.crc")); // so our own checksum must catch it
+        Files.deleteIfExists(broken.resolve(".checkpoint-000004.kxck.crc")); // so our own checksum must catch it
 
         IllegalArgumentException direct = assertThrows(IllegalArgumentException.class,
                 () -> classifier().setResumeFrom(newest.toString()).fit(data));
-        assertTrue(direct.getMessage().contains("checkpoint-000003.kxck is damaged: its checksum does not match"),
+        assertTrue(direct.getMessage().contains("checkpoint-000004.kxck is damaged: its checksum does not match"),
                 direct.getMessage());
         KortexClassificationModel resumed = classifier().setResumeFrom(broken.toString()).fit(data);
         assertArrayEquals(whole.weights().parametersView(), resumed.weights().parametersView(),
-                "resumed from epoch 2's checkpoint");
+                "resumed from epoch 3's checkpoint");
     }
 
     @Test
