@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * JVM in the middle of the fit, and {@code kill -9} of the driver (the spark-submit JVM) after a
  * checkpoint, followed by a second submit with {@code --resume}. Both must end with the
  * undisturbed run's network, bit for bit. A run resumed with a learning rate that makes it
- * diverge must fail naming the epoch and step and leave the checkpoints as they were.
+ * diverge must fail naming the epoch and step and leave the checkpoints as they were. A save over
+ * an existing model that fails halfway (a failure injected into the writer) leaves that model
+ * loadable.
  */
 class ClusterFaultsTest {
     private static final int EPOCHS = 4;
@@ -145,5 +147,35 @@ class ClusterFaultsTest {
         assertArrayEquals(last, Files.readAllBytes(checkpoints.resolve("checkpoint-000004.kxck")));
         assertTrue(!Files.exists(checkpoints.resolve("checkpoint-000005.kxck")), "no checkpoint after the divergence");
         assertTrue(!Files.exists(dir.resolve("diverged")), "no model written");
+    }
+
+    @Test
+    void aSaveThatFailsHalfwayLeavesTheOldModelInPlace() throws Exception {
+        Path model = dir.resolve("saved-over");
+        try (var files = Files.walk(dir.resolve("reference"))) {
+            for (Path from : files.toList()) {
+                Files.copy(from, model.resolve(dir.resolve("reference").relativize(from).toString()));
+            }
+        }
+        List<String> command = new ArrayList<>(submit("saved-over", "--overwrite", "--epochs", "1"));
+        command.add(command.indexOf("-cp"), "-Dkortexdl.failSavesForTest=true");
+        SparkProcesses.Result failed = SparkProcesses.run(command, Map.of(), dir.resolve("saved-over.log"), 400);
+        String out = failed.output();
+        assertEquals(1, failed.exitCode(), out);
+        assertTrue(out.contains("error: injected failure while saving"), out);
+        assertArrayEquals(undisturbed, network("saved-over"), "the model saved before is still there");
+        try (var left = Files.list(dir)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith(".saved-over.")),
+                    "no half-written model is left beside it");
+        }
+        org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder().master("local[1]")
+                .appName("reload").config("spark.ui.enabled", "false").getOrCreate();
+        try {
+            assertArrayEquals(io.kortexdl.spark.KortexClassificationModel.load(dir.resolve("reference").toString())
+                    .weights().parametersView(), io.kortexdl.spark.KortexClassificationModel.load(model.toString())
+                    .weights().parametersView(), "it loads as the model it was");
+        } finally {
+            spark.stop();
+        }
     }
 }

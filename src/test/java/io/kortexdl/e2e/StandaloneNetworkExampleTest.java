@@ -27,6 +27,8 @@ class StandaloneNetworkExampleTest {
                 "Fashion-MNIST missing: run ./kortex test, which installs dataset-fashion-mnist");
         StandaloneNetworkExample.Outcome outcome = StandaloneNetworkExample.run(FashionMnist.defaultDir(), 2, 20000, 4);
         assertTrue(outcome.testAccuracy() >= 0.82, "test accuracy: " + outcome.testAccuracy());
+        assertTrue(outcome.concurrentTrainingAccuracy() >= 0.75,
+                "asynchronous training by 4 threads kept the model working: " + outcome.concurrentTrainingAccuracy());
         assertTrue(outcome.concurrentForwardEqual(), "4 threads scoring slices differ from one call");
         assertTrue(outcome.savedCopyEqual(), "a saved and reloaded copy predicts differently");
     }

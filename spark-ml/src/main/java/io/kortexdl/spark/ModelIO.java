@@ -27,8 +27,11 @@ final class ModelIO {
     /** Largest network file read (a 500M-parameter model); larger declared sizes are refused. */
     private static final long MAX_NETWORK_BYTES = 2_000_000_000L;
 
-    /** Test hook: when set, {@link #save} fails after writing the network, before the layout file. */
-    static volatile boolean failSavesForTest;
+    /**
+     * Test hook: when set (or when the JVM runs with {@code -Dkortexdl.failSavesForTest=true}),
+     * {@link #save} fails after writing the network, before the layout file.
+     */
+    static volatile boolean failSavesForTest = Boolean.getBoolean("kortexdl.failSavesForTest");
 
     private ModelIO() {
     }
