@@ -38,12 +38,7 @@ final class StandaloneCluster implements AutoCloseable {
                 }
             }
             Map<String, String> env = Map.of("SPARK_HOME", dir.resolve("home").toString());
-            // INFO: registration is read from the workers' logs.
-            Path logging = Files.writeString(dir.resolve("log4j2.properties"), String.join("\n",
-                    "rootLogger.level = info", "rootLogger.appenderRef.stderr.ref = console",
-                    "appender.console.type = Console", "appender.console.name = console",
-                    "appender.console.target = SYSTEM_ERR", "appender.console.layout.type = PatternLayout",
-                    "appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n"));
+            Path logging = SparkProcesses.ROOT.resolve("conf/log4j2-daemons.properties");
             cluster.daemons.add(SparkProcesses.start(SparkProcesses.javaCommand("-Xmx512m", logging,
                     List.of("org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
                             String.valueOf(cluster.port), "--webui-port", String.valueOf(freePort()))),
