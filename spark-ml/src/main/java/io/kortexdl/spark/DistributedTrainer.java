@@ -66,6 +66,8 @@ final class DistributedTrainer {
     private final Settings settings;
     private final ResourcePlacement placement;
     private final BlockPlacement blocks;
+    /** What a checkpoint of this fit records, and what one it resumes from must match. */
+    private final Checkpoint.Fingerprint fingerprint;
     private float[] parameters;
     private float[] optimizerState;
     private long optimizerSteps;
@@ -90,6 +92,7 @@ final class DistributedTrainer {
         this.settings = settings;
         this.placement = placement;
         this.blocks = BlockPlacement.of(jsc, data.blocks());
+        this.fingerprint = Checkpoint.Fingerprint.of(spec, data.trainRows());
     }
 
     /**
@@ -180,7 +183,7 @@ final class DistributedTrainer {
     /** Continues from {@code c}; returns the first epoch to run. */
     private int restore(CheckpointStore.Found found) {
         Checkpoint c = found.checkpoint();
-        String difference = c.fingerprint().difference(Checkpoint.Fingerprint.of(spec, data.trainRows()));
+        String difference = c.fingerprint().difference(fingerprint);
         if (difference != null || c.parameters().length != parameters.length
                 || c.optimizerState().length != optimizerState.length) {
             throw new IllegalArgumentException("resumeFrom: " + found.path() + " (after epoch " + c.epochsDone()
@@ -206,7 +209,7 @@ final class DistributedTrainer {
     }
 
     private void checkpoint(int epochsDone, boolean last, boolean validating) {
-        Checkpoint c = new Checkpoint(Checkpoint.Fingerprint.of(spec, data.trainRows()), epochsDone, last, stopReason,
+        Checkpoint c = new Checkpoint(fingerprint, epochsDone, last, stopReason,
                 optimizerSteps, roundsCompleted, parameters, optimizerState, bestEpoch, bestValidationLoss,
                 validating ? best : null, previousLoss, history, rowsByExecutor);
         try {

@@ -2,6 +2,7 @@ package io.kortexdl.spark;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -92,7 +93,7 @@ class HostileFilesTest {
         assertArrayEquals(original.best(), back.best());
         assertEquals(original.history(), back.history());
         assertEquals(original.rowsByExecutor(), back.rowsByExecutor());
-        assertEquals(original.fingerprint().difference(back.fingerprint()), null);
+        assertNull(original.fingerprint().difference(back.fingerprint()), "same fingerprint");
         assertEquals(List.of(original.epochsDone(), original.optimizerSteps(), original.roundsCompleted()),
                 List.of(back.epochsDone(), back.optimizerSteps(), back.roundsCompleted()));
     }
