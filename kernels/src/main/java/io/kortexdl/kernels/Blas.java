@@ -17,6 +17,14 @@ public interface Blas {
     boolean isNative();
 
     /**
+     * The control of this backend's own threads: {@link BlasThreads#none()} unless the GEMMs run
+     * in a native library that splits them over threads of its own.
+     */
+    default BlasThreads threads() {
+        return BlasThreads.none();
+    }
+
+    /**
      * Row-major {@code C = alpha * op(A) * op(B) + beta * C}, where {@code op(A)} is
      * {@code m x k}, {@code op(B)} is {@code k x n} and {@code C} is {@code m x n}, all densely
      * packed (leading dimension = row length).

@@ -12,8 +12,11 @@ final class BlasSelection {
     private static Blas choose() {
         NetlibBlas netlib = NetlibBlas.system();
         Blas chosen = netlib.isNative() ? netlib : Blas.pureJava();
-        LOG.log(System.Logger.Level.INFO, "KortexDL BLAS backend: {0} (native: {1}; {2})", chosen.name(),
-                chosen.isNative(), NetlibBlas.blasThreadsSetting());
+        BlasThreads threads = chosen.threads();
+        String parallelPaths = threads.controllable() ? "1 in KortexDL's parallel paths" : "not controlled";
+        LOG.log(System.Logger.Level.INFO, "KortexDL BLAS backend: {0} (native: {1}; library: {2}; BLAS threads per "
+                + "call: {3} for a single caller, {4}; {5})", chosen.name(), chosen.isNative(), threads.library(),
+                threads.threadsForCallingThread(), parallelPaths, NetlibBlas.blasThreadsSetting());
         return chosen;
     }
 }

@@ -11,9 +11,10 @@ import dev.ludovic.netlib.blas.NativeBLAS;
  * <p>netlib is column-major; a row-major product {@code C = A B} is computed as the
  * column-major {@code C^T = B^T A^T}, which reads the same memory without copies.
  *
- * <p>Threads: native BLAS reads {@code OPENBLAS_NUM_THREADS} (or {@code MKL_NUM_THREADS}) once
- * when it loads. The engine parallelises over its own threads, so the launcher and the tests
- * start JVMs with it set to 1; {@link #blasThreadsSetting()} reports what this JVM got.
+ * <p>Threads: a native BLAS starts with the count of {@code OPENBLAS_NUM_THREADS} (or
+ * {@code MKL_NUM_THREADS}), by default one per core. {@link #threads()} controls it through JNA,
+ * so that the engine's own parallel paths run it single-threaded whatever the environment says
+ * (see {@link BlasThreads}); for MKL it also turns on bitwise reproducibility.
  */
 public final class NetlibBlas implements Blas {
     private static volatile NetlibBlas systemInstance;
@@ -21,6 +22,7 @@ public final class NetlibBlas implements Blas {
 
     private final BLAS blas;
     private final boolean nativeLibrary;
+    private volatile BlasThreads threads;
 
     private NetlibBlas(BLAS blas) {
         this.blas = blas;
@@ -88,6 +90,26 @@ public final class NetlibBlas implements Blas {
     @Override
     public boolean isNative() {
         return nativeLibrary;
+    }
+
+    /**
+     * The native library's thread control, found on first use ({@link BlasThreads#none()} for the
+     * Java implementations). For MKL, finding it also turns on Conditional Numerical
+     * Reproducibility, so {@link Blas#system()} asks for it before its first GEMM.
+     */
+    @Override
+    public BlasThreads threads() {
+        BlasThreads control = threads;
+        if (control == null) {
+            synchronized (this) {
+                control = threads;
+                if (control == null) {
+                    control = nativeLibrary ? NativeBlasLibrary.threadControl() : BlasThreads.none();
+                    threads = control;
+                }
+            }
+        }
+        return control;
     }
 
     @Override

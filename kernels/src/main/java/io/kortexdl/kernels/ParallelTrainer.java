@@ -16,6 +16,10 @@ import java.util.concurrent.Phaser;
  * ({@link #trainSteps}), computes a gradient sum without updating ({@link #gradientSum}) and
  * applies one ({@link #applyGradientSum}).
  *
+ * <p>The workers own the cores, so each runs its jobs inside a {@link BlasThreads#singleThreaded()}
+ * section: a native BLAS uses one thread per call while a job runs, whatever
+ * {@code OPENBLAS_NUM_THREADS} says, and gets its own setting back afterwards.
+ *
  * <p>Each worker pins itself to its CPU first when pinning is on ({@link #PIN_PROPERTY}), then
  * allocates its buffers, so first touch places them on its node. Workers are started once and
  * reused; {@link #close()} stops them. Calls on one trainer are
@@ -47,6 +51,7 @@ public final class ParallelTrainer implements AutoCloseable {
     private final Phaser gate;
     private final float[] scaledGradient;
     private final boolean pinThreads;
+    private final BlasThreads blasThreads;
     /** Whether each worker's pinning succeeded; written by the worker before its first job. */
     private final java.util.concurrent.atomic.AtomicIntegerArray pinned;
     private volatile TrainingJob job;
@@ -94,6 +99,7 @@ public final class ParallelTrainer implements AutoCloseable {
         this.gate = new Phaser(workerCount + 1);
         this.scaledGradient = new float[layout.parameterCount()];
         this.pinThreads = pinThreads;
+        this.blasThreads = network.blas().threads();
         this.pinned = new java.util.concurrent.atomic.AtomicIntegerArray(workerCount);
         int root = -1;
         for (int n = 0; n < topology.nodeCount() && root < 0; n++) {
@@ -364,7 +370,7 @@ public final class ParallelTrainer implements AutoCloseable {
                 gate.arriveAndDeregister();
                 return;
             }
-            try {
+            try (BlasThreads.Section section = blasThreads.singleThreaded()) {
                 worker.run(job);
             } catch (SpinBarrier.BrokenException e) {
                 // another worker failed and recorded why

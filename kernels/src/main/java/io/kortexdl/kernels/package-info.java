@@ -1,0 +1,30 @@
+/**
+ * The multilayer-perceptron engine, usable without Spark: dense layers as GEMMs on a BLAS backend,
+ * losses, optimizers, and data-parallel training on all cores.
+ *
+ * <h2>Main types</h2>
+ * <ul>
+ *   <li>{@link io.kortexdl.kernels.Network} (built by {@link io.kortexdl.kernels.Network.Builder}):
+ *       forward, trainBatch, evaluate, save and load; safe for many threads.</li>
+ *   <li>{@link io.kortexdl.kernels.ParallelTrainer}: one network trained by a team of worker
+ *       threads placed on NUMA nodes ({@link io.kortexdl.kernels.NumaTopology}); the engine of
+ *       each Spark executor.</li>
+ *   <li>{@link io.kortexdl.kernels.Blas} with {@link io.kortexdl.kernels.NetlibBlas} (native
+ *       OpenBLAS or MKL through netlib, or netlib's Java code) and
+ *       {@link io.kortexdl.kernels.VectorApiBlas}; {@link io.kortexdl.kernels.BlasThreads}
+ *       controls the native library's own threads (and MKL's reproducibility).</li>
+ *   <li>{@link io.kortexdl.kernels.LossType}, {@link io.kortexdl.kernels.Activation},
+ *       {@link io.kortexdl.kernels.OptimizerKind}, {@link io.kortexdl.kernels.LearningRateSchedule},
+ *       {@link io.kortexdl.kernels.ParameterLayout} (the flat parameter vector).</li>
+ * </ul>
+ *
+ * <h2>The route of a training step</h2>
+ * {@code Network.trainBatch} runs {@code NetworkEngine}: {@code Propagation} computes the forward
+ * pass and the gradients layer by layer with GEMMs on the network's {@code Blas}, {@code Losses}
+ * gives the loss and its gradient, and the {@code Optimizer} (SGD, momentum, Adam) updates the
+ * parameters in a {@code ParameterStore}. {@code ParallelTrainer} splits each global batch over its
+ * {@code TrainerWorker}s, each with its own {@code Workspace}, sums their gradients in a fixed order
+ * between {@code SpinBarrier} phases, and applies one optimizer step, with the native BLAS kept to
+ * one thread per call while the workers run.
+ */
+package io.kortexdl.kernels;
