@@ -110,7 +110,9 @@ final class SparkProcesses {
         builder.environment().putAll(env);
         builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         builder.environment().put("SPARK_SCALA_VERSION", "2.13");
-        builder.environment().put("OPENBLAS_NUM_THREADS", "1");
+        // As a user's shell has it: the library, not the environment, sets the BLAS's threads.
+        builder.environment().remove("OPENBLAS_NUM_THREADS");
+        builder.environment().remove("MKL_NUM_THREADS");
         return builder.start();
     }
 

@@ -1,5 +1,6 @@
 package io.kortexdl.spark;
 
+import io.kortexdl.kernels.BlasThreads;
 import io.kortexdl.kernels.Network;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -64,7 +65,10 @@ final class BlockScoringIterator<R> implements Iterator<R> {
             return false;
         }
         int n = pending.size();
-        out = network.forwardBatch(n == MetricSums.CHUNK_ROWS ? in : Arrays.copyOf(in, n * inputs), n);
+        // Spark runs one scoring task per core: a multithreaded BLAS under each would oversubscribe them.
+        try (BlasThreads.Section section = network.blas().threads().singleThreaded()) {
+            out = network.forwardBatch(n == MetricSums.CHUNK_ROWS ? in : Arrays.copyOf(in, n * inputs), n);
+        }
         return true;
     }
 

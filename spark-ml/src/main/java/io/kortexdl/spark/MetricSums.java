@@ -1,5 +1,6 @@
 package io.kortexdl.spark;
 
+import io.kortexdl.kernels.BlasThreads;
 import io.kortexdl.kernels.Network;
 import java.io.Serializable;
 
@@ -40,7 +41,10 @@ final class MetricSums implements Serializable {
             if (start != 0 || features.length != n * inputs) {
                 in = java.util.Arrays.copyOfRange(features, start * inputs, (start + n) * inputs);
             }
-            float[] out = network.forwardBatch(in, n);
+            float[] out;
+            try (BlasThreads.Section section = network.blas().threads().singleThreaded()) {
+                out = network.forwardBatch(in, n);
+            }
             for (int r = 0; r < n; r++) {
                 int row = start + r;
                 addRow(out, r * outputs, outputs, labels[row], weights == null ? 1.0 : weights[row], classification);

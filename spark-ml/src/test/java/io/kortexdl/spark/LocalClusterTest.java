@@ -81,7 +81,7 @@ class LocalClusterTest {
 
         assertEquals(2, model.summary().executors(), "one block per executor");
         assertEquals(1, model.summary().threadsPerExecutor());
-        assertTrue(model.evaluate(test).accuracy() >= 0.78, "accuracy " + model.evaluate(test));
+        assertTrue(model.evaluate(test).accuracy() >= 0.78, "3 epochs reach 0.79 (softmax regression: 0.716); accuracy " + model.evaluate(test));
         assertTrue(cachedRatio[0] > 0.99 && cachedRatio[0] < 1.1, "cached bytes / raw float32 bytes = " + cachedRatio[0]);
         assertEquals(Set.of("0", "1"), trainingExecutors, "training tasks ran on both executors");
         Map<String, Long> rows = model.summary().rowsByExecutor();
@@ -129,6 +129,20 @@ class LocalClusterTest {
             }
         }
         assertArrayEquals(reference.getParameters(), model.weights().parameters(), 2e-5f);
+    }
+
+    @Test
+    void executorsRunTheNativeBlasOfTheTestsWithItsThreadsUnderControl() {
+        boolean mkl = System.getProperty("dev.ludovic.netlib.blas.nativeLib", "").contains("mkl");
+        List<String> libraries = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .parallelize(List.of(0, 1, 2, 3), 4)
+                .map(i -> io.kortexdl.kernels.Blas.system().threads().controllable() + " "
+                        + io.kortexdl.kernels.Blas.system().threads().library())
+                .collect();
+        for (String library : libraries) {
+            assertTrue(library.startsWith("true " + (mkl ? "Intel(R) Math Kernel Library" : "OpenBLAS")), library);
+            assertTrue(!mkl || library.contains("CNR branch"), "MKL reproducibility on in the executor: " + library);
+        }
     }
 
     @Test

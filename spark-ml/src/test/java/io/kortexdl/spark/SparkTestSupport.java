@@ -15,11 +15,16 @@ final class SparkTestSupport {
     private SparkTestSupport() {
     }
 
+    private static final String NATIVE_LIB_PROPERTY = "dev.ludovic.netlib.blas.nativeLib";
+
     /** A fresh session on {@code master} with the UI off; the caller stops it. */
     static SparkSession session(String master) {
         SparkSession.clearActiveSession();
         SparkSession.clearDefaultSession();
+        // Executors of local-cluster use the native BLAS the tests run on (MKL in the intel-mkl executions).
+        String nativeLib = System.getProperty(NATIVE_LIB_PROPERTY);
         return SparkSession.builder().master(master).appName("kortexdl-test")
+                .config("spark.executor.extraJavaOptions", nativeLib == null ? "" : "-D" + NATIVE_LIB_PROPERTY + "=" + nativeLib)
                 .config("spark.ui.enabled", "false")
                 .config("spark.sql.shuffle.partitions", "4")
                 .config("spark.driver.host", "127.0.0.1")

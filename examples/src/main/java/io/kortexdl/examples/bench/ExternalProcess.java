@@ -16,15 +16,21 @@ final class ExternalProcess {
     }
 
     /**
-     * Runs {@code command} with {@code environment} added, echoes its output, and returns the
-     * {@code key=value} pairs of its RESULT lines, one map per line.
+     * Runs {@code command} with {@code environment} added (a null value removes that variable),
+     * echoes its output, and returns the {@code key=value} pairs of its RESULT lines, one map per line.
      *
      * @throws IOException if it cannot start, fails, or runs longer than {@code timeoutMinutes}
      */
     static List<Map<String, String>> results(List<String> command, Map<String, String> environment,
                                              long timeoutMinutes) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().putAll(environment);
+        environment.forEach((name, value) -> {
+            if (value == null) {
+                builder.environment().remove(name);
+            } else {
+                builder.environment().put(name, value);
+            }
+        });
         Process process = builder.start();
         List<Map<String, String>> results = java.util.Collections.synchronizedList(new ArrayList<>());
         Thread reader = new Thread(() -> collect(process, results), "reference-output");

@@ -70,7 +70,7 @@ public final class SparkClusterBenchmark {
 
     private static SparkSession session(String master, int executors) {
         return SparkBench.session(master, "spark.cores.max", Integer.toString(executors), "spark.executor.cores", "1",
-                "spark.executor.memory", "2g", "spark.executorEnv.OPENBLAS_NUM_THREADS", "1");
+                "spark.executor.memory", "2g");
     }
 
     private static KortexClassifier classifier(int epochs, int syncInterval) {
