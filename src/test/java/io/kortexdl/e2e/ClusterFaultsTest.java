@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kortexdl.spark.FailingLocalFileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -157,12 +158,20 @@ class ClusterFaultsTest {
                 Files.copy(from, model.resolve(dir.resolve("reference").relativize(from).toString()));
             }
         }
+        // The save goes through a test-owned Hadoop file system that fails on the model's last file.
         List<String> command = new ArrayList<>(submit("saved-over", "--overwrite", "--epochs", "1"));
-        command.add(command.indexOf("-cp"), "-Dkortexdl.failSavesForTest=true");
+        command.set(command.indexOf("--model-out") + 1, "failing://" + model);
+        String failingFs = Path.of(FailingLocalFileSystem.class.getProtectionDomain().getCodeSource().getLocation()
+                .toURI()).toString();
+        int classpath = command.indexOf("-cp") + 1;
+        command.set(classpath, command.get(classpath) + java.io.File.pathSeparator + failingFs);
+        command.addAll(command.indexOf("--class"), List.of("--conf", "spark.executor.extraClassPath=" + failingFs,
+                "--conf", "spark.hadoop." + FailingLocalFileSystem.IMPL_KEY + "=" + FailingLocalFileSystem.class.getName(),
+                "--conf", "spark.hadoop.fs.failing.impl.disable.cache=true"));
         SparkProcesses.Result failed = SparkProcesses.run(command, Map.of(), dir.resolve("saved-over.log"), 400);
         String out = failed.output();
         assertEquals(1, failed.exitCode(), out);
-        assertTrue(out.contains("error: injected failure while saving"), out);
+        assertTrue(out.contains("error: injected failure while creating") && out.contains("format.properties"), out);
         assertArrayEquals(undisturbed, network("saved-over"), "the model saved before is still there");
         try (var left = Files.list(dir)) {
             assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith(".saved-over.")),

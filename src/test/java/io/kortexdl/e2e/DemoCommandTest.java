@@ -31,7 +31,7 @@ class DemoCommandTest {
         Path model = SparkProcesses.ROOT.resolve(".kortex/models/fashion-mnist");
         assertTrue(out.contains("Model saved to file:" + model), out);
         double accuracy = Double.parseDouble(demo.result("test_accuracy"));
-        assertTrue(accuracy >= 0.84, "two epochs on all 60,000 rows: " + accuracy);
+        assertTrue(accuracy >= 0.855, "two epochs on all 60,000 rows reach 0.861: " + accuracy);
         assertTrue(Files.isRegularFile(model.resolve("data/network.kxdl")), "model written to " + model);
         assertEquals("{driver=120000}", demo.result("rows_by_executor"), "local[*]: the driver trains 2 x 60,000 rows");
     }

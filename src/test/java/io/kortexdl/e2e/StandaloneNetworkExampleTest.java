@@ -26,7 +26,7 @@ class StandaloneNetworkExampleTest {
         assertTrue(Files.isDirectory(FashionMnist.defaultDir()),
                 "Fashion-MNIST missing: run ./kortex test, which installs dataset-fashion-mnist");
         StandaloneNetworkExample.Outcome outcome = StandaloneNetworkExample.run(FashionMnist.defaultDir(), 2, 20000, 4);
-        assertTrue(outcome.testAccuracy() >= 0.82, "test accuracy: " + outcome.testAccuracy());
+        assertTrue(outcome.testAccuracy() >= 0.84, "the recipe reaches 0.8495; test accuracy: " + outcome.testAccuracy());
         assertTrue(outcome.concurrentTrainingAccuracy() >= 0.75,
                 "asynchronous training by 4 threads kept the model working: " + outcome.concurrentTrainingAccuracy());
         assertTrue(outcome.concurrentForwardEqual(), "4 threads scoring slices differ from one call");
@@ -48,7 +48,7 @@ class StandaloneNetworkExampleTest {
         }
         float[] before = net.forwardBatch(test.features(), test.rows());
         double accuracy = test.accuracy(before);
-        assertTrue(accuracy > 0.78, "accuracy " + accuracy + " on " + Blas.system().name());
+        assertTrue(accuracy > 0.81, "the recipe reaches 0.819; accuracy " + accuracy + " on " + Blas.system().name());
         ByteArrayOutputStream saved = new ByteArrayOutputStream();
         net.save(saved);
         Network loaded = Network.load(new ByteArrayInputStream(saved.toByteArray()));

@@ -99,7 +99,7 @@ class ZeppelinNotesTest {
         assertTrue(Double.parseDouble(epochs.get(2)[2]) > 0.8, "validation accuracy: " + history);
 
         double accuracy = number(output(note, "Test accuracy"), "Test accuracy: ([0-9.]+) %");
-        assertTrue(accuracy >= 84, "test accuracy " + accuracy);
+        assertTrue(accuracy >= 86.5, "the note reaches 87.4 %; test accuracy " + accuracy);
         List<String[]> matrix = table(output(note, "Confusion matrix (rows: true class, columns: predicted)"),
                 "label\t0\t1\t2\t3\t4\t5\t6\t7\t8\t9\n");
         assertEquals(10, matrix.size());

@@ -53,17 +53,34 @@ public final class JobSession {
     }
 
     /**
-     * Fails before any work when {@code path} exists and {@code overwrite} is false, so a long job
-     * does not end by refusing to write.
+     * Fails before any work when {@code path} exists and {@code overwrite} is false, or when its
+     * directory cannot be written (checked by creating it if needed and writing, then deleting, a
+     * probe file there), so a long job does not end by failing to write.
      *
      * @throws IllegalArgumentException naming the option and the path
      */
     public static void refuseExisting(SparkSession spark, String path, boolean overwrite, String option)
             throws java.io.IOException {
         org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
-        if (!overwrite && p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p)) {
+        org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        if (!overwrite && fs.exists(p)) {
             throw new IllegalArgumentException(option + " " + qualified(spark, path)
                     + " already exists; pass --overwrite to replace it");
+        }
+        org.apache.hadoop.fs.Path parent = fs.makeQualified(p).getParent();
+        try {
+            if (parent != null && !fs.mkdirs(parent)) {
+                throw new java.io.IOException("could not create " + parent);
+            }
+            org.apache.hadoop.fs.Path probe = new org.apache.hadoop.fs.Path(parent, "." + p.getName() + ".probe-"
+                    + java.util.UUID.randomUUID());
+            fs.create(probe, false).close();
+            if (!fs.delete(probe, false)) {
+                throw new java.io.IOException("could not delete the probe file " + probe);
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(option + " " + qualified(spark, path) + " cannot be written: "
+                    + e.getMessage(), e);
         }
     }
 

@@ -42,6 +42,30 @@ final class CheckpointStore {
         return new CheckpointStore(fs, fs.makeQualified(path), keep);
     }
 
+    /** The directory the checkpoints go to, qualified. */
+    Path directory() {
+        return dir;
+    }
+
+    /**
+     * Checks that checkpoints can be written here, before the first epoch rather than after it:
+     * creates the directory and writes, then deletes, a probe file in it.
+     *
+     * @throws IOException naming the directory and why it cannot be written
+     */
+    void checkWritable() throws IOException {
+        if (!fs.mkdirs(dir)) {
+            throw new IOException("could not create " + dir);
+        }
+        Path probe = new Path(dir, ".probe-" + UUID.randomUUID() + ".tmp");
+        try (OutputStream out = fs.create(probe, false)) {
+            out.write(0);
+        }
+        if (!fs.delete(probe, false)) {
+            throw new IOException("could not delete the probe file " + probe);
+        }
+    }
+
     /** Writes {@code c} atomically and returns its path. */
     Path write(Checkpoint c) throws IOException {
         fs.mkdirs(dir);

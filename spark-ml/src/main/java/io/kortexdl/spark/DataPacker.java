@@ -29,6 +29,28 @@ final class DataPacker {
     /** The packed, cached blocks and what the driver knows of them. */
     record Packed(JavaRDD<PackedBlock> blocks, List<PackedBlock.Summary> summaries, int inputSize, long trainRows,
                   long validationRows, double maxLabel, String maxLabelWhere) {
+
+        /**
+         * The standardization of the training labels: their mean and standard deviation, the blocks'
+         * moments combined in block order (Chan et al.'s pairwise update, stable for large offsets).
+         */
+        LabelScaling labelScaling() {
+            long rows = 0;
+            double mean = 0;
+            double squaredDeviations = 0;
+            for (PackedBlock.Summary s : summaries) {
+                if (s.trainRows() == 0) {
+                    continue;
+                }
+                long total = rows + s.trainRows();
+                double delta = s.labelMean() - mean;
+                mean += delta * s.trainRows() / total;
+                squaredDeviations += s.labelSquaredDeviations() + delta * delta * rows * s.trainRows() / total;
+                rows = total;
+            }
+            return LabelScaling.fromMoments(rows, mean, squaredDeviations);
+        }
+
         void release() {
             blocks.unpersist(false);
         }
@@ -38,7 +60,7 @@ final class DataPacker {
      * Packs {@code dataset} into {@code blockCount} cached blocks and checks every row.
      *
      * @throws IllegalArgumentException naming the column and row of the first bad value, or if
-     *     there are no training rows; nothing stays cached then
+     *     there are no training rows; nothing stays cached then, nor after any other failure
      */
     static Packed pack(Dataset<?> dataset, Columns columns, int blockCount) {
         List<org.apache.spark.sql.Column> selected = new ArrayList<>();
@@ -59,12 +81,17 @@ final class DataPacker {
                 (index, it) -> List.of(packBlock(index, it, columns, globalRowNumbers)).iterator(), true);
         blocks.persist(StorageLevel.MEMORY_AND_DISK());
         blocks.setName("KortexDL packed training data");
-        List<PackedBlock.Summary> summaries = blocks.map(PackedBlock::summary).collect();
+        boolean packed = false;
         try {
-            return checked(blocks, summaries, columns);
-        } catch (RuntimeException e) {
-            blocks.unpersist(false);
-            throw e;
+            List<PackedBlock.Summary> summaries = blocks.map(PackedBlock::summary).collect();
+            Packed result = checked(blocks, summaries, columns);
+            packed = true;
+            return result;
+        } finally {
+            // Whatever went wrong (bad rows, a failed task, a lost executor, an Error), nothing stays cached.
+            if (!packed) {
+                blocks.unpersist(false);
+            }
         }
     }
 
@@ -160,6 +187,7 @@ final class DataPacker {
                     inputSize = c.features().size(row, 0, where);
                 }
                 FloatSink features = isValidation ? validFeatures : trainFeatures;
+                MemoryCheck.packedRows(c.features().name(), inputSize, features.size() / Math.max(1, inputSize), block);
                 float[] target = features.reserve(inputSize);
                 c.features().read(row, 0, inputSize, target, features.offset(), where);
                 double label = label(row, c, where);

@@ -121,20 +121,22 @@ final class DistributedTrainer {
     }
 
     private Outcome run() {
-        Network network = spec.newNetwork(settings.initial() == null ? null : settings.initial().parametersView());
+        Network network = spec.newNetwork(settings.initial() == null ? null
+                : spec.labelScaling().toStandardUnits(spec.layerSizes(), settings.initial().parametersView()));
         parameters = network.getParameters();
         optimizerState = new float[network.optimizer().stateSize()];
         best = parameters.clone();
         boolean validating = data.validationRows() > 0;
         CheckpointStore.Found resume = settings.checkpointing().resume();
         int firstEpoch = resume == null ? 0 : restore(resume);
+        checkCheckpointsWritable();
         long started = System.nanoTime();
         try (ParallelTrainer driverStep = new ParallelTrainer(network, 1, NumaTopology.singleNode(1), false)) {
             for (int epoch = firstEpoch; epoch < settings.maxIter() && !finished; epoch++) {
                 long epochStart = System.nanoTime();
                 jsc.setJobDescription(settings.description() + ": epoch " + (epoch + 1) + "/" + settings.maxIter());
                 double[] lossAndRows = runEpoch(epoch, settings.schedule().rate(epoch), driverStep);
-                double loss = lossAndRows[0] / lossAndRows[1];
+                double loss = spec.labelScaling().squaredErrorInLabelUnits(lossAndRows[0] / lossAndRows[1]);
                 KortexMetrics validation = validating ? validate() : null;
                 double seconds = (System.nanoTime() - epochStart) / 1e9;
                 EpochRecord record = new EpochRecord(epoch + 1, settings.maxIter(), loss,
@@ -174,10 +176,27 @@ final class DistributedTrainer {
             }
         }
         float[] finalParameters = validating && bestEpoch > 0 ? best : parameters;
-        NetworkWeights weights = new NetworkWeights(spec.layerSizes(), spec.hiddenActivation(), finalParameters);
+        NetworkWeights weights = inLabelUnits(finalParameters);
         KortexTrainingSummary summary = new KortexTrainingSummary(history, stopReason, bestEpoch, spec.blockCount(),
-                spec.threadsPerExecutor(), rowsByExecutor);
+                spec.threadsPerExecutor(), rowsByExecutor, spec.globalBatch());
         return new Outcome(weights, summary);
+    }
+
+    /**
+     * Fails before the first epoch, rather than after it, when checkpoints cannot be written; run
+     * once every other check has passed, since it creates the checkpoint directory.
+     */
+    private void checkCheckpointsWritable() {
+        CheckpointStore store = settings.checkpointing().store();
+        if (store == null) {
+            return;
+        }
+        try {
+            store.checkWritable();
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("checkpointDir " + store.directory() + " cannot be written: "
+                    + e.getMessage(), e);
+        }
     }
 
     /** Continues from {@code c}; returns the first epoch to run. */
@@ -361,8 +380,17 @@ final class DistributedTrainer {
         optimizerSteps += steps;
     }
 
+    /**
+     * The network of {@code trained} (standardized-label parameters for regression) as it predicts
+     * the label itself.
+     */
+    private NetworkWeights inLabelUnits(float[] trained) {
+        float[] params = settings.classification() ? trained : spec.labelScaling().toLabelUnits(spec.layerSizes(), trained);
+        return new NetworkWeights(spec.layerSizes(), spec.hiddenActivation(), params);
+    }
+
     private KortexMetrics validate() {
-        NetworkWeights weights = new NetworkWeights(spec.layerSizes(), spec.hiddenActivation(), parameters);
+        NetworkWeights weights = inLabelUnits(parameters);
         Broadcast<NetworkWeights> broadcast = jsc.broadcast(weights);
         boolean classification = settings.classification();
         String runId = spec.runId();

@@ -57,24 +57,12 @@ final class ExecutorTrainer implements AutoCloseable {
     }
 
     /**
-     * Test hook: when set, the first attempt of every training task fails after its round is
-     * computed, as if its executor were lost, so Spark retries it.
-     */
-    static volatile boolean failFirstAttempts;
-
-    /**
      * Runs {@code request} on block {@code blockIndex} of the cached RDD {@code rddId}: the task
      * body of every training round. The block is read only when this JVM's trainer for it does
      * not exist yet.
      */
     static RoundResult runRound(TrainingSpec spec, RoundRequest request, int blockIndex, int rddId) {
-        RoundResult result = runRoundOnce(spec, request, blockIndex, rddId)
-                .ranOn(org.apache.spark.SparkEnv.get().executorId());
-        org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
-        if (failFirstAttempts && task != null && task.attemptNumber() == 0) {
-            throw new IllegalStateException("injected failure of the first attempt of block " + blockIndex);
-        }
-        return result;
+        return runRoundOnce(spec, request, blockIndex, rddId).ranOn(org.apache.spark.SparkEnv.get().executorId());
     }
 
     /** Block {@code blockIndex}, from this JVM's trainer when it holds it, else from Spark's cache; null if lost. */
@@ -235,11 +223,15 @@ final class ExecutorTrainer implements AutoCloseable {
     /**
      * Targets as the loss reads them: one-hot rows scaled by the row weight for classification
      * (softmax cross-entropy's gradient {@code p * sum(t) - t} then weighs each row exactly),
-     * the label itself for regression.
+     * the standardized label for regression ({@link TrainingSpec#labelScaling()}).
      */
     static float[] targets(TrainingSpec spec, PackedBlock.Part part) {
         if (spec.loss() != LossType.CROSS_ENTROPY) {
-            return part.labels;
+            float[] out = new float[part.rows];
+            for (int r = 0; r < part.rows; r++) {
+                out[r] = spec.labelScaling().standardize(part.labels[r]);
+            }
+            return out;
         }
         int classes = spec.outputSize();
         float[] out = new float[part.rows * classes];

@@ -107,8 +107,21 @@ public class KortexClassificationModel
     /** Scores every row in blocks per partition; see the class comment. */
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
+        if (isDefined(thresholds()) && getThresholds().length != numClasses()) {
+            throw new IllegalArgumentException("thresholds has " + getThresholds().length + " values, but this model"
+                    + " has " + numClasses() + " classes; expected one threshold per class");
+        }
         StructType out = transformSchema(dataset.schema());
         return ModelScoring.transform(dataset, weights, getFeaturesCol(), outputs(this), out);
+    }
+
+    /**
+     * Sets the column of row weights that {@link #evaluate} weighs each row by (empty: every row
+     * weighs 1); returns this model.
+     */
+    public KortexClassificationModel setWeightCol(String column) {
+        set(weightCol(), column);
+        return this;
     }
 
     /**

@@ -31,7 +31,7 @@ import org.apache.spark.sql.types.StructType;
  * column, the row and what was expected.
  */
 public class KortexClassifier extends ProbabilisticClassifier<Vector, KortexClassifier, KortexClassificationModel>
-        implements KortexParams<KortexClassifier>, DefaultParamsWritable {
+        implements KortexEstimatorParams<KortexClassifier>, DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
 
     private final String uid;
@@ -88,7 +88,7 @@ public class KortexClassifier extends ProbabilisticClassifier<Vector, KortexClas
     public KortexClassificationModel train(Dataset<?> dataset) {
         int declared = LabelMetadata.declaredClasses(dataset.schema(), getLabelCol());
         DistributedTrainer.Outcome outcome = KortexFit.fit(dataset, this, getFeaturesCol(), getLabelCol(), true,
-                declared, listeners, "KortexClassifier " + uid());
+                declared, isDefined(thresholds()) ? getThresholds() : null, listeners, "KortexClassifier " + uid());
         return new KortexClassificationModel(uid(), outcome.weights()).withSummary(outcome.summary());
     }
 

@@ -19,6 +19,12 @@ import org.apache.spark.sql.types.StructType;
 final class KortexFit {
     /** Largest class count inferred from labels without metadata (a guard against a stray huge label). */
     static final int MAX_INFERRED_CLASSES = 10_000;
+    /** {@code batchSize = 0}: the batch that gives each epoch at least this many steps... */
+    static final int AUTO_STEPS_PER_EPOCH = 32;
+    /** ...but no fewer rows than this... */
+    static final int AUTO_MIN_BATCH = 8;
+    /** ...and no more than this (the batch of large data sets). */
+    static final int AUTO_MAX_BATCH = 128;
 
     private KortexFit() {
     }
@@ -49,11 +55,13 @@ final class KortexFit {
      * Trains on {@code dataset}.
      *
      * @param declaredClasses classes declared by the label column's metadata, or -1 (classification only)
-     * @throws IllegalArgumentException on bad input, naming the column and row
+     * @param thresholds the classifier's thresholds, or null when unset
+     * @throws IllegalArgumentException on bad input, naming the column and row, and before the first
+     *     epoch when the network cannot fit in memory or checkpointDir cannot be written
      */
     static DistributedTrainer.Outcome fit(Dataset<?> dataset, KortexParams<?> params, String featuresCol,
                                           String labelCol, boolean classification, int declaredClasses,
-                                          List<TrainingListener> listeners, String description) {
+                                          double[] thresholds, List<TrainingListener> listeners, String description) {
         FeatureColumn features = checkSchema(dataset.schema(), params, featuresCol, labelCol, classification);
         org.apache.hadoop.conf.Configuration hadoop = dataset.sparkSession().sparkContext().hadoopConfiguration();
         DistributedTrainer.Checkpointing checkpointing = new DistributedTrainer.Checkpointing(
@@ -67,6 +75,10 @@ final class KortexFit {
                 new DataPacker.Columns(features, labelCol, classification, weight, validation), shape.executors());
         try {
             int outputs = classification ? classCount(packed, labelCol, declaredClasses) : 1;
+            if (thresholds != null && thresholds.length != outputs) {
+                throw new IllegalArgumentException("thresholds has " + thresholds.length + " values, but column "
+                        + labelCol + " has " + outputs + " classes; expected one threshold per class");
+            }
             int[] hidden = params.getHiddenLayers();
             int[] layers = new int[hidden.length + 2];
             layers[0] = packed.inputSize();
@@ -82,12 +94,14 @@ final class KortexFit {
                         + " (features, hiddenLayers, classes)");
             }
             int threads = params.getNumThreads() > 0 ? params.getNumThreads() : shape.coresPerExecutor();
-            int batch = params.getBatchSize();
+            MemoryCheck.network(layers, hidden, threads, jsc.sc());
+            int batch = params.getBatchSize() > 0 ? params.getBatchSize() : autoBatchSize(packed.trainRows());
             int stepsPerEpoch = (int) Math.min(Integer.MAX_VALUE, (packed.trainRows() + batch - 1) / batch);
             TrainingSpec spec = new TrainingSpec(UUID.randomUUID().toString(), layers, activation,
                     classification ? LossType.CROSS_ENTROPY : LossType.MSE,
                     OptimizerKind.valueOf(params.getOptimizer().toUpperCase(Locale.ROOT)), (float) params.getRegParam(),
-                    threads, batch, stepsPerEpoch, shape.executors(), params.getSeed());
+                    threads, batch, stepsPerEpoch, shape.executors(), params.getSeed(),
+                    classification ? LabelScaling.IDENTITY : packed.labelScaling());
             float rate = (float) params.getStepSize();
             int epochs = params.getMaxIter();
             LearningRateSchedule schedule = params.getStepSizeSchedule().equals("cosine") && epochs > 0
@@ -99,6 +113,16 @@ final class KortexFit {
         } finally {
             packed.release();
         }
+    }
+
+    /**
+     * The batch size of {@code batchSize = 0} (the default): at least {@value #AUTO_STEPS_PER_EPOCH}
+     * steps per epoch, so a few hundred rows still get thousands of optimizer steps over a fit,
+     * between {@value #AUTO_MIN_BATCH} and {@value #AUTO_MAX_BATCH} rows.
+     */
+    static int autoBatchSize(long trainRows) {
+        long batch = (trainRows + AUTO_STEPS_PER_EPOCH - 1) / AUTO_STEPS_PER_EPOCH;
+        return (int) Math.max(AUTO_MIN_BATCH, Math.min(AUTO_MAX_BATCH, batch));
     }
 
     /**

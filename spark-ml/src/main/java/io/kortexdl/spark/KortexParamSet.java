@@ -53,20 +53,24 @@ final class KortexParamSet implements Serializable {
                 ParamValidators.inArray(ACTIVATIONS));
         optimizer = new Param<>(stage, "optimizer", "update rule: adam, sgd or momentum (0.9)",
                 ParamValidators.inArray(OPTIMIZERS));
-        stepSize = new DoubleParam(stage, "stepSize", "learning rate (> 0) of the first epoch",
-                ParamValidators.gt(0));
+        stepSize = new DoubleParam(stage, "stepSize",
+                "learning rate of the first epoch (> 0 and finite in float32, at most 3.4e38)",
+                ParamValidators.inRange(0, Float.MAX_VALUE, false, true));
         stepSizeSchedule = new Param<>(stage, "stepSizeSchedule",
                 "how the learning rate changes over maxIter epochs: cosine (decays to 0) or constant",
                 ParamValidators.inArray(SCHEDULES));
-        batchSize = new IntParam(stage, "batchSize", "rows per global mini-batch, summed over executors (> 0)",
-                ParamValidators.gt(0));
+        batchSize = new IntParam(stage, "batchSize",
+                "rows per global mini-batch, summed over executors (>= 0; 0 = chosen from the training rows: at least"
+                        + " 32 steps per epoch, 8 to 128 rows)",
+                ParamValidators.gtEq(0));
         maxIter = new IntParam(stage, "maxIter", "number of epochs (>= 0)", ParamValidators.gtEq(0));
         tol = new DoubleParam(stage, "tol",
                 "stop when an epoch improves the training loss by less than tol x max(1, loss) (>= 0; 0 never stops)",
                 ParamValidators.gtEq(0));
         seed = new LongParam(stage, "seed", "random seed for initialisation and shuffling");
-        regParam = new DoubleParam(stage, "regParam", "L2 regularisation of the weights (>= 0)",
-                ParamValidators.gtEq(0));
+        regParam = new DoubleParam(stage, "regParam",
+                "L2 regularisation of the weights (>= 0 and finite in float32, at most 3.4e38)",
+                ParamValidators.inRange(0, Float.MAX_VALUE, true, true));
         numThreads = new IntParam(stage, "numThreads",
                 "training threads per executor (>= 0; 0 = the cores of the executor, or of local mode)",
                 ParamValidators.gtEq(0));
@@ -101,7 +105,7 @@ final class KortexParamSet implements Serializable {
         stage.setDefault(optimizer, "adam");
         stage.setDefault(stepSize, 0.001);
         stage.setDefault(stepSizeSchedule, "cosine");
-        stage.setDefault(batchSize, 128);
+        stage.setDefault(batchSize, 0);
         stage.setDefault(maxIter, 10);
         stage.setDefault(tol, 0.0);
         stage.setDefault(seed, defaultSeed);

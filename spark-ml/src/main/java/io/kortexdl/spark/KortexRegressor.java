@@ -20,7 +20,7 @@ import org.apache.spark.sql.types.StructType;
  * stay empty).
  */
 public class KortexRegressor extends Predictor<Vector, KortexRegressor, KortexRegressionModel>
-        implements KortexParams<KortexRegressor>, DefaultParamsWritable {
+        implements KortexEstimatorParams<KortexRegressor>, DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
 
     private final String uid;
@@ -76,7 +76,7 @@ public class KortexRegressor extends Predictor<Vector, KortexRegressor, KortexRe
     @Override
     public KortexRegressionModel train(Dataset<?> dataset) {
         DistributedTrainer.Outcome outcome = KortexFit.fit(dataset, this, getFeaturesCol(), getLabelCol(), false,
-                -1, listeners, "KortexRegressor " + uid());
+                -1, null, listeners, "KortexRegressor " + uid());
         return new KortexRegressionModel(uid(), outcome.weights()).withSummary(outcome.summary());
     }
 

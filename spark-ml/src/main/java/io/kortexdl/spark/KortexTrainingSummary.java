@@ -19,9 +19,11 @@ public final class KortexTrainingSummary implements Serializable {
     private final int executors;
     private final int threadsPerExecutor;
     private final Map<String, Long> rowsByExecutor;
+    private final int batchSize;
 
     KortexTrainingSummary(List<EpochRecord> epochs, String stopReason, int bestEpoch, int executors,
-                          int threadsPerExecutor, Map<String, Long> rowsByExecutor) {
+                          int threadsPerExecutor, Map<String, Long> rowsByExecutor, int batchSize) {
+        this.batchSize = batchSize;
         this.epochs = List.copyOf(epochs);
         this.stopReason = stopReason;
         this.bestEpoch = bestEpoch;
@@ -30,7 +32,16 @@ public final class KortexTrainingSummary implements Serializable {
         this.rowsByExecutor = Collections.unmodifiableMap(new TreeMap<>(rowsByExecutor));
     }
 
-    /** One record per epoch run, in order. */
+    /** Rows per global mini-batch this fit used: the batchSize param, or the size chosen for it when 0. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /**
+     * One record per epoch run, in order. For {@code KortexRegressor} the losses are mean squared
+     * errors in the label's own units (the network trains on the standardized label, and the loss
+     * is scaled back).
+     */
     public List<EpochRecord> epochs() {
         return epochs;
     }

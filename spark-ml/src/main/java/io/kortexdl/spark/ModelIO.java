@@ -27,16 +27,10 @@ final class ModelIO {
     /** Largest network file read (a 500M-parameter model); larger declared sizes are refused. */
     private static final long MAX_NETWORK_BYTES = 2_000_000_000L;
 
-    /**
-     * Test hook: when set (or when the JVM runs with {@code -Dkortexdl.failSavesForTest=true}),
-     * {@link #save} fails after writing the network, before the layout file.
-     */
-    static volatile boolean failSavesForTest = Boolean.getBoolean("kortexdl.failSavesForTest");
-
     private ModelIO() {
     }
 
-    /** Writes {@code model}'s metadata and {@code weights} under {@code path}. */
+    /** Writes {@code model}'s metadata, then {@code weights}, then the layout file (last) under {@code path}. */
     static void save(Params model, NetworkWeights weights, String kind, String path, SparkSession spark)
             throws IOException {
         DefaultParamsWriter.saveMetadata(model, path, spark);
@@ -45,9 +39,6 @@ final class ModelIO {
         byte[] network = weights.toBytes();
         try (OutputStream out = fs.create(new Path(root, NETWORK_FILE), true)) {
             out.write(network);
-        }
-        if (failSavesForTest) {
-            throw new IOException("injected failure while saving " + path);
         }
         Properties format = new Properties();
         format.setProperty("kortexdl.modelFormat", Integer.toString(FORMAT_VERSION));
@@ -66,9 +57,6 @@ final class ModelIO {
             throws IOException {
         Path root = new Path(path);
         FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
-        if (failSavesForTest) {
-            throw new IOException("injected failure while saving " + path);
-        }
         Properties format = new Properties();
         Path formatFile = new Path(root, FORMAT_FILE);
         if (!fs.exists(formatFile)) {

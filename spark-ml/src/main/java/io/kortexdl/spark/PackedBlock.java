@@ -67,12 +67,25 @@ final class PackedBlock implements Serializable {
 
     /** The block's counts and problems without its arrays, for the driver. */
     Summary summary() {
+        double mean = 0;
+        double squaredDeviations = 0;
+        for (int r = 0; r < train.rows; r++) {
+            double delta = train.labels[r] - mean;
+            mean += delta / (r + 1);
+            squaredDeviations += delta * (train.labels[r] - mean);
+        }
         return new Summary(block, inputSize, train.rows, validation.rows, train.weightSum(), error, maxLabel,
-                maxLabelWhere);
+                maxLabelWhere, mean, squaredDeviations);
     }
 
-    /** What the driver learns about a block after packing. */
+    /**
+     * What the driver learns about a block after packing.
+     *
+     * @param labelMean mean of the training labels (Welford's update, in row order)
+     * @param labelSquaredDeviations sum of the training labels' squared deviations from {@code labelMean}
+     */
     record Summary(int block, int inputSize, int trainRows, int validationRows, double trainWeight, String error,
-                   double maxLabel, String maxLabelWhere) implements Serializable {
+                   double maxLabel, String maxLabelWhere, double labelMean, double labelSquaredDeviations)
+            implements Serializable {
     }
 }

@@ -8,11 +8,12 @@ import java.io.Serializable;
 
 /**
  * What every training task needs to know, fixed for one {@code fit}: the architecture, the loss,
- * the optimizer, the threads per executor and how the global mini-batch is shared between blocks.
+ * the optimizer, the threads per executor, how the global mini-batch is shared between blocks,
+ * and how regression labels are standardized into targets.
  */
 record TrainingSpec(String runId, int[] layerSizes, Activation hiddenActivation, LossType loss,
                     OptimizerKind optimizer, float l2, int threadsPerExecutor, int globalBatch,
-                    int stepsPerEpoch, int blockCount, long seed) implements Serializable {
+                    int stepsPerEpoch, int blockCount, long seed, LabelScaling labelScaling) implements Serializable {
 
     /** Number of outputs: classes (softmax cross-entropy) or 1 (regression). */
     int outputSize() {

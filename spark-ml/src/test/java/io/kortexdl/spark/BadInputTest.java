@@ -1,7 +1,9 @@
 package io.kortexdl.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertThrowsExactly;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -28,10 +30,12 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The table of bad input: every case names the exception type and the message fragments it
+ * The table of bad input: every case names the exact exception type and the message fragments it
  * must carry (the column, the row or the param, and what was expected). Every fit in the table
- * writes its checkpoints to one output directory, and after each case that directory must not
- * exist: nothing was written. Nothing may stay cached either.
+ * has a real output location, watched around the case: its checkpoint directory
+ * ({@link #output()}, where the same fit on good data does write, as
+ * {@link #theWatchedOutputIsWhereAGoodFitWrites} shows), or the existing file it names, which
+ * must keep its bytes. Nothing may stay cached either.
  */
 class BadInputTest {
     private static SparkSession spark;
@@ -73,13 +77,38 @@ class BadInputTest {
     }
 
     @AfterEach
-    void nothingStaysCachedAndNothingWasWritten() {
+    void nothingStaysCached() {
         assertTrue(spark.sparkContext().getPersistentRDDs().isEmpty(), "packed blocks released after a failure");
-        assertTrue(!java.nio.file.Files.exists(dir.resolve("output")), "the failed fit wrote to its output path");
     }
 
     private static Arguments bad(String name, Runnable action, List<String> fragments) {
-        return Arguments.of(name, IllegalArgumentException.class, action, fragments);
+        return bad(name, action, fragments, java.nio.file.Path.of(output()));
+    }
+
+    /** A case whose fit would write to {@code watched}, an existing file it must leave as it is. */
+    private static Arguments bad(String name, Runnable action, List<String> fragments, java.nio.file.Path watched) {
+        return Arguments.of(name, IllegalArgumentException.class, action, fragments, watched);
+    }
+
+    private static byte[] contents(java.nio.file.Path path) {
+        try {
+            return java.nio.file.Files.isRegularFile(path) ? java.nio.file.Files.readAllBytes(path)
+                    : java.nio.file.Files.exists(path) ? new byte[] {'d', 'i', 'r'} : null;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static Dataset<Row> sparse(int size, double... labels) {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < labels.length; i++) {
+            rows.add(RowFactory.create(Vectors.sparse(size, new int[] {i}, new double[] {1}), labels[i]));
+        }
+        return spark.createDataFrame(rows, VECTORS).repartition(1);
+    }
+
+    private static String fileInCheckpoints() {
+        return goodCheckpoints() + "/checkpoint-000001.kxck";
     }
 
     private static Dataset<Row> frame(StructType schema, Object[]... rows) {
@@ -158,7 +187,37 @@ class BadInputTest {
                 bad("missing weight column", (Runnable) () -> c.get().setWeightCol("w").fit(vectors(1, 1, 1)),
                         List.of("Column w (the row weights) does not exist")),
                 bad("weights on a regressor", (Runnable) () -> new KortexRegressor().setWeightCol("label")
-                        .fit(vectors(1, 1, 1)), List.of("weightCol", "KortexClassifier only")),
+                        .setCheckpointDir(output()).fit(vectors(1, 1, 1)), List.of("weightCol", "KortexClassifier only")),
+                bad("NaN weight", (Runnable) () -> c.get().setWeightCol("w").fit(vectors(1, 1, 1)
+                        .withColumn("w", org.apache.spark.sql.functions.lit(Double.NaN))),
+                        List.of("Column w (the row weight) is NaN at row 0", "finite and >= 0")),
+                bad("infinite weight", (Runnable) () -> c.get().setWeightCol("w").fit(vectors(1, 1, 1)
+                        .withColumn("w", org.apache.spark.sql.functions.lit(Double.POSITIVE_INFINITY))),
+                        List.of("Column w (the row weight) is Infinity at row 0", "finite and >= 0")),
+                bad("null weight", (Runnable) () -> c.get().setWeightCol("w").fit(vectors(1, 1, 1)
+                        .withColumn("w", org.apache.spark.sql.functions.lit(null).cast("double"))),
+                        List.of("Column w (the row weight) is null at row 0")),
+                bad("thresholds of another length", (Runnable) () -> c.get().setThresholds(new double[] {0.2, 0.3, 0.5})
+                        .fit(vectors(1, 1, 1)), List.of("thresholds has 3 values", "column label has 2 classes",
+                                "one threshold per class")),
+                bad("rows too wide to pack", (Runnable) () -> c.get().fit(sparse(1 << 30, 0, 1)),
+                        List.of("Column features has 1073741824 features per row", "block 0", "GiB",
+                                "smaller numFeatures in HashingTF")),
+                bad("network too large", (Runnable) () -> c.get().setHiddenLayers(1024).fit(sparse(1 << 22, 0, 1)),
+                        List.of("hiddenLayers [1024] with 4194304 input features and 2 outputs",
+                                "4,294,970,370 parameters", "smaller hiddenLayers")),
+                bad("checkpointDir that cannot be written", (Runnable) () -> c.get()
+                        .setCheckpointDir(fileInCheckpoints() + "/sub").fit(vectors(1, 1, 1)),
+                        List.of("checkpointDir", "checkpoint-000001.kxck/sub cannot be written"),
+                        java.nio.file.Path.of(fileInCheckpoints())),
+                bad("infinite step size", (Runnable) () -> c.get().setStepSize(Double.POSITIVE_INFINITY),
+                        List.of("stepSize", "Infinity")),
+                bad("step size beyond float32", (Runnable) () -> c.get().setStepSize(1e39),
+                        List.of("stepSize", "1.0E39")),
+                bad("regParam beyond float32", (Runnable) () -> c.get().setRegParam(1e40),
+                        List.of("regParam", "1.0E40")),
+                bad("NaN regParam", (Runnable) () -> c.get().setRegParam(Double.NaN), List.of("regParam", "NaN")),
+                bad("negative maxIter", (Runnable) () -> c.get().setMaxIter(-1), List.of("maxIter", "-1")),
                 bad("validation column not boolean", (Runnable) () -> c.get().setValidationIndicatorCol("label")
                         .fit(vectors(1, 1, 1)), List.of("Column label (the validation indicator) must be boolean")),
                 bad("only validation rows", (Runnable) () -> c.get().setValidationIndicatorCol("v")
@@ -172,7 +231,7 @@ class BadInputTest {
                         List.of("activation", "elu")),
                 bad("unknown optimizer", (Runnable) () -> c.get().setOptimizer("lbfgs"),
                         List.of("optimizer", "lbfgs")),
-                bad("batch size 0", (Runnable) () -> c.get().setBatchSize(0), List.of("batchSize", "0")),
+                bad("negative batch size", (Runnable) () -> c.get().setBatchSize(-1), List.of("batchSize", "-1")),
                 bad("sync interval 0", (Runnable) () -> c.get().setSyncInterval(0),
                         List.of("syncInterval", "0")),
                 bad("negative threads", (Runnable) () -> c.get().setNumThreads(-2),
@@ -183,9 +242,10 @@ class BadInputTest {
                         List.of("checkpointInterval", "0")),
                 bad("no checkpoint kept", (Runnable) () -> c.get().setKeepCheckpoints(0),
                         List.of("keepCheckpoints", "0")),
-                bad("checkpointDir is a file", (Runnable) () -> c.get().setCheckpointDir(goodCheckpoints()
-                        + "/checkpoint-000001.kxck").fit(vectors(1, 1, 1)),
-                        List.of("checkpointDir", "checkpoint-000001.kxck is a file; expected a directory")),
+                bad("checkpointDir is a file", (Runnable) () -> c.get().setCheckpointDir(fileInCheckpoints())
+                        .fit(vectors(1, 1, 1)),
+                        List.of("checkpointDir", "checkpoint-000001.kxck is a file; expected a directory"),
+                        java.nio.file.Path.of(fileInCheckpoints())),
                 bad("resume from a missing path", (Runnable) () -> c.get().setResumeFrom(output() + "-missing")
                         .fit(vectors(1, 1, 1)), List.of("resumeFrom", "output-missing does not exist")),
                 bad("resume from a directory without checkpoints", (Runnable) () -> c.get()
@@ -197,7 +257,7 @@ class BadInputTest {
                                 + " [2, 4, 2] (this fit: [2, 5, 2])")),
                 bad("resume with another batch size", (Runnable) () -> c.get().setBatchSize(2)
                         .setResumeFrom(goodCheckpoints()).fit(vectors(1, 1, 1)),
-                        List.of("batchSize 128 (this fit: 2)")),
+                        List.of("batchSize 8 (this fit: 2)")),
                 bad("initial model of other layers", (Runnable) () -> c.get().setInitialModel(
                         new KortexClassifier().setHiddenLayers(3).setMaxIter(1).fit(vectors(1, 1, 1)).weights())
                         .fit(vectors(1, 1, 1)), List.of("initialModel has layers [2, 3, 2]", "needs [2, 4, 2]")));
@@ -205,12 +265,42 @@ class BadInputTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void isRefusedWithAClearMessage(String name, Class<? extends Exception> type, Runnable action,
-                                    List<String> fragments) {
-        Exception e = assertThrows(type, action::run, name);
+    void isRefusedWithAClearMessageAndWritesNothing(String name, Class<? extends Exception> type, Runnable action,
+                                                    List<String> fragments, java.nio.file.Path watched) {
+        byte[] before = contents(watched);
+        Exception e = assertThrowsExactly(type, action::run, name);
         for (String fragment : fragments) {
             assertTrue(e.getMessage().contains(fragment), name + ": \"" + fragment + "\" not in: " + e.getMessage());
         }
+        assertArrayEquals(before, contents(watched), name + ": the failed fit changed " + watched);
+    }
+
+    @org.junit.jupiter.api.Test
+    void theWatchedOutputIsWhereAGoodFitWrites() throws java.io.IOException {
+        java.nio.file.Path output = java.nio.file.Path.of(output());
+        new KortexClassifier().setHiddenLayers(4).setMaxIter(1).setCheckpointDir(output()).fit(vectors(1, 1, 1));
+        assertTrue(java.nio.file.Files.isRegularFile(output.resolve("checkpoint-000001.kxck")),
+                "the table's fits would have written here");
+        try (Stream<java.nio.file.Path> files = java.nio.file.Files.walk(output)) {
+            for (java.nio.file.Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aModelRefusesThresholdsOfAnotherLength() {
+        KortexClassificationModel model = new KortexClassifier().setHiddenLayers(4).setMaxIter(1).fit(vectors(1, 3, 3));
+        IllegalArgumentException set = assertThrowsExactly(IllegalArgumentException.class,
+                () -> model.setThresholds(new double[] {0.5, 0.3, 0.2}));
+        assertTrue(set.getMessage().contains("numClasses=2, but thresholds has length 3"), set.getMessage());
+        // Params copied in without the setter (a ParamMap, or a model file edited by hand) are checked by transform.
+        KortexClassificationModel copied = model.copy(new org.apache.spark.ml.param.ParamMap()
+                .put(model.thresholds(), new double[] {0.5, 0.3, 0.2}));
+        IllegalArgumentException transform = assertThrowsExactly(IllegalArgumentException.class,
+                () -> copied.transform(vectors(1, 3, 3)));
+        assertTrue(transform.getMessage().contains("thresholds has 3 values, but this model has 2 classes"),
+                transform.getMessage());
     }
 
     @org.junit.jupiter.api.Test

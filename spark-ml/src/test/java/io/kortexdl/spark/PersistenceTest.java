@@ -59,13 +59,14 @@ class PersistenceTest {
         KortexClassificationModel first = new KortexClassifier().setHiddenLayers(8).setMaxIter(2).setSeed(1).fit(blobs);
         KortexClassificationModel second = new KortexClassifier().setHiddenLayers(8).setMaxIter(2).setSeed(2).fit(blobs);
         first.write().save(path("kept"));
-        ModelIO.failSavesForTest = true;
-        try {
-            IOException e = assertThrows(IOException.class, () -> second.write().overwrite().save(path("kept")));
-            assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
-        } finally {
-            ModelIO.failSavesForTest = false;
-        }
+        org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        hadoop.set(FailingLocalFileSystem.IMPL_KEY, FailingLocalFileSystem.class.getName());
+        hadoop.setBoolean("fs.failing.impl.disable.cache", true);
+        IOException e = assertThrows(IOException.class,
+                () -> second.write().overwrite().save("failing://" + path("kept")));
+        assertTrue(e.getMessage().contains("injected failure while creating") && e.getMessage().contains(".kept.writing-")
+                && e.getMessage().contains("format.properties"), "the save broke in its staging directory, after the"
+                + " metadata and the network were written: " + e.getMessage());
         KortexClassificationModel loaded = KortexClassificationModel.load(path("kept"));
         assertEquals(first.weights(), loaded.weights(), "the model saved before the failed save is still there");
         try (java.util.stream.Stream<java.nio.file.Path> left = java.nio.file.Files.list(dir)) {

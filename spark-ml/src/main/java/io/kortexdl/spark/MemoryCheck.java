@@ -1,0 +1,75 @@
+package io.kortexdl.spark;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Estimates, before anything is allocated, whether a fit's packed rows and its network fit in
+ * memory, and refuses with an {@code IllegalArgumentException} naming the sizes and the memory
+ * they would need, instead of an {@code OutOfMemoryError} deep inside an executor.
+ */
+final class MemoryCheck {
+    /** Copies of the parameters a fit holds besides one gradient per trainer thread: weights,
+     * optimizer state (Adam: 2), the driver's and the round's copies, the best epoch's. */
+    private static final int PARAMETER_COPIES = 6;
+    /** The largest Java array of floats. */
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+    private MemoryCheck() {
+    }
+
+    /**
+     * Checks that a network of {@code layers} can be trained with {@code threads} trainer threads
+     * per executor, within the driver's heap and, on a cluster, the executors' memory.
+     *
+     * @throws IllegalArgumentException naming the layers, the parameter count and the memory needed
+     */
+    static void network(int[] layers, int[] hidden, int threads, org.apache.spark.SparkContext sc) {
+        long parameters = 0;
+        for (int l = 1; l < layers.length; l++) {
+            parameters += ((long) layers[l - 1] + 1) * layers[l];
+        }
+        long needed = parameters * Float.BYTES * (PARAMETER_COPIES + Math.max(1, threads));
+        long driver = Runtime.getRuntime().maxMemory();
+        long executor = sc.isLocal() ? driver : (long) sc.executorMemory() * 1024 * 1024;
+        long available = Math.min(driver, executor);
+        if (parameters > MAX_ARRAY || needed > available) {
+            throw new IllegalArgumentException("hiddenLayers " + Arrays.toString(hidden) + " with " + layers[0]
+                    + " input features and " + layers[layers.length - 1] + " outputs make a network of "
+                    + String.format(Locale.ROOT, "%,d", parameters) + " parameters: training it needs about "
+                    + bytes(needed) + " (parameters, " + threads + " thread gradients and the optimizer state), more"
+                    + " than the " + bytes(available) + " a JVM of this application may use. Use fewer features (for"
+                    + " example a smaller numFeatures in HashingTF) or smaller hiddenLayers");
+        }
+    }
+
+    /**
+     * Checks, before packing row {@code rows} of a block densely, that the block's rows so far
+     * fit one array and this JVM's heap (counting the final copy into one array).
+     *
+     * @throws IllegalArgumentException naming the column, the features per row and the memory needed
+     */
+    static void packedRows(String column, int inputSize, long rows, int block) {
+        long floats = (rows + 1) * inputSize;
+        long needed = floats * Float.BYTES * 2;
+        long max = Runtime.getRuntime().maxMemory();
+        if (floats > MAX_ARRAY || needed > max) {
+            throw new IllegalArgumentException("Column " + column + " has " + inputSize + " features per row: packing "
+                    + (rows + 1) + " rows of block " + block + " as dense float32 needs " + bytes(needed)
+                    + ", more than " + (floats > MAX_ARRAY ? "one Java array holds" : "the " + bytes(max)
+                    + " this JVM may use") + ". Use fewer features (for example a smaller numFeatures in HashingTF),"
+                    + " more executors, or more executor memory");
+        }
+    }
+
+    /** {@code bytes} in GiB, MiB or KiB, for messages. */
+    static String bytes(long bytes) {
+        if (bytes >= 1L << 30) {
+            return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
+        }
+        if (bytes >= 1L << 20) {
+            return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+        }
+        return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+    }
+}

@@ -1,0 +1,37 @@
+/**
+ * Spark ML stages on the KortexDL engine: {@link io.kortexdl.spark.KortexClassifier} /
+ * {@link io.kortexdl.spark.KortexClassificationModel} and {@link io.kortexdl.spark.KortexRegressor}
+ * / {@link io.kortexdl.spark.KortexRegressionModel}, in Spark MLlib's Estimator/Model layout.
+ *
+ * <h2>Main types</h2>
+ * <ul>
+ *   <li>Params: {@link io.kortexdl.spark.KortexParams} (getters, shared by estimators and models)
+ *       and {@link io.kortexdl.spark.KortexEstimatorParams} (the setters of the estimators), built
+ *       by {@code KortexParamSet}.</li>
+ *   <li>Results: {@link io.kortexdl.spark.KortexTrainingSummary} with its
+ *       {@link io.kortexdl.spark.EpochRecord}s, {@link io.kortexdl.spark.KortexMetrics},
+ *       {@link io.kortexdl.spark.NetworkWeights}, {@link io.kortexdl.spark.TrainingListener},
+ *       {@link io.kortexdl.spark.TrainingDivergedException}.</li>
+ * </ul>
+ *
+ * <h2>The route of a fit</h2>
+ * {@code fit} calls {@code train}, which hands the dataset to {@code KortexFit}: it checks the
+ * schema ({@code FeatureColumn}, {@code SchemaChecks}), packs the rows into one cached
+ * {@code PackedBlock} per executor ({@code DataPacker}, {@code FloatSink}, {@code MemoryCheck},
+ * blocks grouped by {@code ContiguousCoalescer}), derives the class count, the batch size and, for
+ * regression, the {@code LabelScaling}, and builds a {@code TrainingSpec}. {@code DistributedTrainer}
+ * then runs the epochs on the driver: each round is a Spark job whose tasks
+ * ({@code ExecutorTrainer}, placed by {@code BlockPlacement} and {@code ResourcePlacement}) train
+ * their block with the kernels' {@code ParallelTrainer} from a {@code RoundRequest} and return a
+ * {@code RoundResult}; the driver combines the results in block order, validates
+ * ({@code MetricSums}), checkpoints ({@code CheckpointStore}, {@code CheckpointFormat}) and tells the
+ * listeners.
+ *
+ * <h2>The route of a transform</h2>
+ * {@code transform} goes through {@code ModelScoring}: each partition is scored in blocks of rows
+ * by {@code BlockScoringIterator}, over Spark's internal rows ({@code InternalRowScoring}) or over
+ * {@code Row}s ({@code BatchScorer}), one GEMM per layer per block; {@code evaluate} sums
+ * {@code MetricSums} per partition. Models save and load through {@code KortexModelWriter},
+ * {@code KortexModelReader} and {@code ModelIO}.
+ */
+package io.kortexdl.spark;

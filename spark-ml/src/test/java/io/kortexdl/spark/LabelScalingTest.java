@@ -1,0 +1,65 @@
+package io.kortexdl.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.kortexdl.kernels.Activation;
+import io.kortexdl.kernels.Network;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The label standardization of KortexRegressor against hand-computed and naive references. */
+class LabelScalingTest {
+
+    @Test
+    void foldingTheScalingIntoTheOutputLayerPredictsScaleTimesOutputPlusOffset() {
+        int[] layers = {3, 5, 1};
+        Network standardized = Network.builder().layers(layers).hiddenActivation(Activation.TANH).seed(4).build();
+        LabelScaling scaling = new LabelScaling(1234.5, 87.25);
+        float[] folded = scaling.toLabelUnits(layers, standardized.getParameters());
+        Network inLabelUnits = Network.builder().layers(layers).hiddenActivation(Activation.TANH).parameters(folded)
+                .build();
+        float[] x = {0.3f, -1.2f, 0.8f};
+        double expected = 87.25 * standardized.forwardBatch(x, 1)[0] + 1234.5;
+        assertEquals(expected, inLabelUnits.forwardBatch(x, 1)[0], 1e-3);
+        float[] back = scaling.toStandardUnits(layers, folded);
+        float[] original = standardized.getParameters();
+        for (int i = 0; i < original.length; i++) {
+            assertEquals(original[i], back[i], 1e-5 * Math.max(1, Math.abs(original[i])), "parameter " + i);
+        }
+        assertEquals(-1.0f, scaling.standardize((float) (1234.5 - 87.25)), 1e-6f);
+        assertEquals(4 * 87.25 * 87.25, scaling.squaredErrorInLabelUnits(4), 1e-9);
+    }
+
+    @Test
+    void blockMomentsCombineToTheMeanAndDeviationOfAllLabels() {
+        SplittableRandom random = new SplittableRandom(7);
+        List<PackedBlock.Summary> summaries = new ArrayList<>();
+        List<Double> all = new ArrayList<>();
+        for (int block = 0; block < 4; block++) {
+            int rows = block == 2 ? 0 : 50 + 30 * block;
+            float[] labels = new float[rows];
+            for (int r = 0; r < rows; r++) {
+                labels[r] = (float) (1e6 + 300 * random.nextDouble());
+                all.add((double) labels[r]);
+            }
+            PackedBlock.Part part = rows == 0 ? PackedBlock.Part.EMPTY
+                    : new PackedBlock.Part(rows, new float[rows], labels, null);
+            summaries.add(new PackedBlock(block, 1, part, PackedBlock.Part.EMPTY, null, 0, null).summary());
+        }
+        double mean = all.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        double variance = all.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / all.size();
+        LabelScaling scaling = new DataPacker.Packed(null, summaries, 1, all.size(), 0, 0, null).labelScaling();
+        assertEquals(mean, scaling.offset(), 1e-6);
+        assertEquals(Math.sqrt(variance), scaling.scale(), 1e-6);
+    }
+
+    @Test
+    void aConstantLabelIsOnlyShifted() {
+        LabelScaling scaling = LabelScaling.fromMoments(10, 42, 0);
+        assertEquals(42, scaling.offset());
+        assertEquals(1, scaling.scale());
+        assertEquals(LabelScaling.IDENTITY, LabelScaling.fromMoments(0, 0, 0));
+    }
+}
