@@ -18,7 +18,7 @@ import com.sun.jna.NativeLibrary;
  * reductions and static scheduling) where MKL refuses that branch. A mode chosen by the user
  * with the {@code MKL_CBWR} environment variable is kept. Either way the mode is logged.
  */
-final class MklThreads implements BlasThreads {
+final class MklThreads extends NativeBlasThreads {
     private static final System.Logger LOG = System.getLogger(BlasThreads.class.getName());
     private static final int CBWR_BRANCH = 1;
     private static final int CBWR_SUCCESS = 0;
@@ -29,16 +29,13 @@ final class MklThreads implements BlasThreads {
         "SSE4_1", "SSE4_2", "AVX", "AVX2", "AVX512_MIC", "AVX512", "AVX512_MIC_E1", "AVX512_E1"};
 
     private final Function setLocalThreads;
-    private final Function maxThreads;
-    private final String library;
     private final String reproducibility;
     private volatile boolean logged;
 
-    private MklThreads(NativeLibrary native_, String version) {
+    private MklThreads(NativeLibrary native_, String version, String reproducibility) {
+        super(version + " (" + reproducibility + ")", native_.getFunction("MKL_Get_Max_Threads"));
         this.setLocalThreads = native_.getFunction("MKL_Set_Num_Threads_Local");
-        this.maxThreads = native_.getFunction("MKL_Get_Max_Threads");
-        this.reproducibility = enableReproducibility(native_);
-        this.library = version + " (" + reproducibility + ")";
+        this.reproducibility = reproducibility;
     }
 
     /** The control for {@code library}, or null when it is not MKL. */
@@ -57,7 +54,7 @@ final class MklThreads implements BlasThreads {
             version.invokeVoid(new Object[] {buffer, 255});
             text = buffer.getString(0).trim();
         }
-        return new MklThreads(library, text);
+        return new MklThreads(library, text, enableReproducibility(library));
     }
 
     /** The reproducibility mode in effect, e.g. {@code CNR branch AVX2}. */
@@ -100,43 +97,13 @@ final class MklThreads implements BlasThreads {
     }
 
     @Override
-    public String library() {
-        return library;
-    }
-
-    @Override
-    public boolean controllable() {
-        return true;
-    }
-
-    @Override
-    public int threadsForCallingThread() {
-        return maxThreads.invokeInt(new Object[0]);
-    }
-
-    @Override
     public Section singleThreaded() {
         int previous = setLocalThreads.invokeInt(new Object[] {1});
         if (!logged) {
             logged = true;
             LOG.log(System.Logger.Level.INFO, "KortexDL native BLAS threads: {0} runs 1 thread per call on each "
-                    + "KortexDL worker thread (mkl_set_num_threads_local; other threads keep their setting)", library);
+                    + "KortexDL worker thread (mkl_set_num_threads_local; other threads keep their setting)", library());
         }
-        return new Section() {
-            private boolean closed;
-
-            @Override
-            public void close() {
-                if (!closed) {
-                    closed = true;
-                    setLocalThreads.invokeInt(new Object[] {previous});
-                }
-            }
-        };
-    }
-
-    @Override
-    public String toString() {
-        return library;
+        return closingOnce(() -> setLocalThreads.invokeInt(new Object[] {previous}));
     }
 }

@@ -8,23 +8,19 @@ import com.sun.jna.NativeLibrary;
  * ({@code openblas_set_num_threads}): the first open section sets it to 1 and the last one to
  * close restores the value it found.
  */
-final class OpenBlasThreads implements BlasThreads {
+final class OpenBlasThreads extends NativeBlasThreads {
     private static final System.Logger LOG = System.getLogger(BlasThreads.class.getName());
     private static final String[] PARALLEL_KINDS = {"sequential", "pthreads", "OpenMP"};
 
-    private final Function getThreads;
     private final Function setThreads;
-    private final String library;
     private final Object lock = new Object();
     private int openSections;
     private int restoreTo;
     private boolean logged;
 
-    private OpenBlasThreads(NativeLibrary native_, String config, int parallel) {
-        this.getThreads = native_.getFunction("openblas_get_num_threads");
+    private OpenBlasThreads(NativeLibrary native_, String description) {
+        super(description, native_.getFunction("openblas_get_num_threads"));
         this.setThreads = native_.getFunction("openblas_set_num_threads");
-        String kind = parallel >= 0 && parallel < PARALLEL_KINDS.length ? PARALLEL_KINDS[parallel] : "parallel=" + parallel;
-        this.library = config.trim() + " (" + kind + ")";
     }
 
     /** The control for {@code library}, or null when it is not OpenBLAS. */
@@ -35,23 +31,10 @@ final class OpenBlasThreads implements BlasThreads {
             return null;
         }
         Function parallel = NativeBlasLibrary.function(library, "openblas_get_parallel");
-        return new OpenBlasThreads(library, String.valueOf(config.invokeString(new Object[0], false)),
-                parallel == null ? -1 : parallel.invokeInt(new Object[0]));
-    }
-
-    @Override
-    public String library() {
-        return library;
-    }
-
-    @Override
-    public boolean controllable() {
-        return true;
-    }
-
-    @Override
-    public int threadsForCallingThread() {
-        return getThreads.invokeInt(new Object[0]);
+        int kind = parallel == null ? -1 : parallel.invokeInt(new Object[0]);
+        String threading = kind >= 0 && kind < PARALLEL_KINDS.length ? PARALLEL_KINDS[kind] : "parallel=" + kind;
+        return new OpenBlasThreads(library, String.valueOf(config.invokeString(new Object[0], false)).trim()
+                + " (" + threading + ")");
     }
 
     @Override
@@ -66,30 +49,16 @@ final class OpenBlasThreads implements BlasThreads {
                     logged = true;
                     LOG.log(System.Logger.Level.INFO, "KortexDL native BLAS threads: {0} runs 1 thread per call while "
                             + "KortexDL worker threads own the cores ({1} otherwise; the setting is process-wide and "
-                            + "restored when they finish)", library, restoreTo);
+                            + "restored when they finish)", library(), restoreTo);
                 }
             }
         }
-        return new Section() {
-            private boolean closed;
-
-            @Override
-            public void close() {
-                synchronized (lock) {
-                    if (closed) {
-                        return;
-                    }
-                    closed = true;
-                    if (--openSections == 0 && restoreTo != 1) {
-                        setThreads.invokeVoid(new Object[] {restoreTo});
-                    }
+        return closingOnce(() -> {
+            synchronized (lock) {
+                if (--openSections == 0 && restoreTo != 1) {
+                    setThreads.invokeVoid(new Object[] {restoreTo});
                 }
             }
-        };
-    }
-
-    @Override
-    public String toString() {
-        return library;
+        });
     }
 }
