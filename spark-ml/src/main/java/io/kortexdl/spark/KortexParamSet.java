@@ -61,7 +61,7 @@ final class KortexParamSet implements Serializable {
                 ParamValidators.inArray(SCHEDULES));
         batchSize = new IntParam(stage, "batchSize",
                 "rows per global mini-batch, summed over executors (>= 0; 0 = chosen from the training rows: at least"
-                        + " 32 steps per epoch, 8 to 128 rows)",
+                        + " 32 steps per epoch for a classifier, 8 for a regressor, 8 to 128 rows)",
                 ParamValidators.gtEq(0));
         maxIter = new IntParam(stage, "maxIter", "number of epochs (>= 0)", ParamValidators.gtEq(0));
         tol = new DoubleParam(stage, "tol",

@@ -49,9 +49,10 @@ public interface KortexParams<S extends KortexParams<S>> extends Params {
 
     /**
      * Rows per global mini-batch, over all executors together. The default, 0, chooses it from the
-     * training rows: the batch that gives each epoch at least 32 steps, between 8 and 128 rows
-     * (128 from 4,065 rows up), so small data sets get enough optimizer steps to fit. The size a fit
-     * used is in {@link KortexTrainingSummary#batchSize()}.
+     * training rows, between 8 and 128 rows: the batch that gives each epoch at least 32 steps for
+     * {@code KortexClassifier} (128 from 4,065 rows up), so small data sets get enough optimizer
+     * steps to fit, and at least 8 for {@code KortexRegressor} (128 from 1,017 rows up), whose noisy
+     * targets overfit with more. The size a fit used is in {@link KortexTrainingSummary#batchSize()}.
      */
     default IntParam batchSize() {
         return kortexParams().batchSize;

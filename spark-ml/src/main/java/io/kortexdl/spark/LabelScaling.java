@@ -54,6 +54,9 @@ record LabelScaling(double offset, double scale) implements Serializable {
     }
 
     private static float[] affineOutput(int[] layerSizes, float[] parameters, double multiply, double add) {
+        if (multiply == 1 && add == 0) {
+            return parameters.clone();
+        }
         if (layerSizes[layerSizes.length - 1] != 1) {
             throw new IllegalStateException("label scaling needs one output, got " + layerSizes[layerSizes.length - 1]);
         }
