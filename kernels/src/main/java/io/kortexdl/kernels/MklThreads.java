@@ -74,8 +74,10 @@ final class MklThreads extends NativeBlasThreads {
         Function set = library.getFunction("MKL_CBWR_Set");
         int branch = library.getFunction("MKL_CBWR_Get_Auto_Branch").invokeInt(new Object[0]);
         int status = set.invokeInt(new Object[] {branch});
+        String how = "the branch MKL names as the fastest for this CPU";
         if (status == CBWR_ERR_UNSUPPORTED_BRANCH && branch != CBWR_AUTO) {
             // Some MKL builds name a branch they then refuse on CPUs newer than themselves.
+            how = "MKL refused " + branchName(branch) + ", its own pick for this CPU";
             branch = CBWR_AUTO;
             status = set.invokeInt(new Object[] {branch});
         }
@@ -87,8 +89,8 @@ final class MklThreads extends NativeBlasThreads {
             return mode;
         }
         String mode = "CNR branch " + branchName(get.invokeInt(new Object[] {CBWR_BRANCH}));
-        LOG.log(System.Logger.Level.INFO, "KortexDL: MKL Conditional Numerical Reproducibility on ({0}, the fastest "
-                + "branch this CPU supports), so results are bitwise reproducible", mode);
+        LOG.log(System.Logger.Level.INFO, "KortexDL: MKL Conditional Numerical Reproducibility on ({0}: {1}), so "
+                + "results are bitwise reproducible", mode, how);
         return mode;
     }
 
