@@ -382,11 +382,11 @@ final class DistributedTrainer {
 
     /**
      * The network of {@code trained} (standardized-label parameters for regression) as it predicts
-     * the label itself.
+     * the label itself; for classification the scaling is the identity.
      */
     private NetworkWeights inLabelUnits(float[] trained) {
-        float[] params = settings.classification() ? trained : spec.labelScaling().toLabelUnits(spec.layerSizes(), trained);
-        return new NetworkWeights(spec.layerSizes(), spec.hiddenActivation(), params);
+        return new NetworkWeights(spec.layerSizes(), spec.hiddenActivation(),
+                spec.labelScaling().toLabelUnits(spec.layerSizes(), trained));
     }
 
     private KortexMetrics validate() {

@@ -42,7 +42,8 @@ record LabelScaling(double offset, double scale) implements Serializable {
     /**
      * Parameters of a single-output network trained on standardized labels, turned into one that
      * predicts the label itself: the output layer's weights times {@code scale}, its bias times
-     * {@code scale} plus {@code offset}. Returns a new array.
+     * {@code scale} plus {@code offset}. Returns a new array (a plain copy for {@link #IDENTITY},
+     * whatever the output count).
      */
     float[] toLabelUnits(int[] layerSizes, float[] parameters) {
         return affineOutput(layerSizes, parameters, scale, offset);

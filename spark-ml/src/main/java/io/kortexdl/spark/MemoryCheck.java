@@ -14,6 +14,8 @@ final class MemoryCheck {
     private static final int PARAMETER_COPIES = 6;
     /** The largest Java array of floats. */
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+    /** This JVM's heap limit, fixed at start-up; read once rather than for every packed row. */
+    private static final long HEAP_BYTES = Runtime.getRuntime().maxMemory();
 
     private MemoryCheck() {
     }
@@ -30,7 +32,7 @@ final class MemoryCheck {
             parameters += ((long) layers[l - 1] + 1) * layers[l];
         }
         long needed = parameters * Float.BYTES * (PARAMETER_COPIES + Math.max(1, threads));
-        long driver = Runtime.getRuntime().maxMemory();
+        long driver = HEAP_BYTES;
         long executor = sc.isLocal() ? driver : (long) sc.executorMemory() * 1024 * 1024;
         long available = Math.min(driver, executor);
         if (parameters > MAX_ARRAY || needed > available) {
@@ -52,7 +54,7 @@ final class MemoryCheck {
     static void packedRows(String column, int inputSize, long rows, int block) {
         long floats = (rows + 1) * inputSize;
         long needed = floats * Float.BYTES * 2;
-        long max = Runtime.getRuntime().maxMemory();
+        long max = HEAP_BYTES;
         if (floats > MAX_ARRAY || needed > max) {
             throw new IllegalArgumentException("Column " + column + " has " + inputSize + " features per row: packing "
                     + (rows + 1) + " rows of block " + block + " as dense float32 needs " + bytes(needed)
