@@ -1,22 +1,15 @@
 package io.kortexdl.spark;
 
 import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
 
 /**
- * The driver's training state after {@code epochsDone} epochs: everything its loop needs to
- * continue as if it had never stopped. Shuffles are derived from the seed and the epoch, so the
- * epoch count is the random state.
+ * A fit's state written after an epoch: the driver's whole {@link FitState} and what the fit
+ * that resumes from it must share with the one that wrote it.
  *
  * @param fingerprint what must not change between the fit that wrote it and one that resumes
- * @param finished whether the fit that wrote it had ended (by maxIter, tol or early stopping)
- * @param best the parameters of the best validation epoch so far (null without a validation set)
+ * @param state a snapshot of the driver's state
  */
-record Checkpoint(Fingerprint fingerprint, int epochsDone, boolean finished, String stopReason,
-                  long optimizerSteps, long roundsCompleted, float[] parameters, float[] optimizerState,
-                  int bestEpoch, double bestValidationLoss, float[] best, double previousLoss,
-                  List<EpochRecord> history, Map<String, Long> rowsByExecutor) {
+record Checkpoint(Fingerprint fingerprint, FitState state) {
 
     /**
      * The identity of a fit's training problem.

@@ -49,22 +49,23 @@ final class CheckpointFormat {
         p.writeInt(f.batchSize());
         p.writeInt(f.blocks());
         p.writeLong(f.trainRows());
-        p.writeInt(c.epochsDone());
-        p.writeBoolean(c.finished());
-        utf(p, c.stopReason());
-        p.writeLong(c.optimizerSteps());
-        p.writeLong(c.roundsCompleted());
-        floats(p, c.parameters());
-        floats(p, c.optimizerState());
-        p.writeInt(c.bestEpoch());
-        p.writeDouble(c.bestValidationLoss());
-        p.writeBoolean(c.best() != null);
-        if (c.best() != null) {
-            floats(p, c.best());
+        FitState s = c.state();
+        p.writeInt(s.epochsDone);
+        p.writeBoolean(s.stopped);
+        utf(p, s.stopReason);
+        p.writeLong(s.training.optimizerSteps());
+        p.writeLong(0); // reserved (a round count in the first writers), ignored on reading
+        floats(p, s.training.parameters());
+        floats(p, s.training.optimizerState());
+        p.writeInt(s.bestEpoch);
+        p.writeDouble(s.bestValidationLoss);
+        p.writeBoolean(s.best != null);
+        if (s.best != null) {
+            floats(p, s.best);
         }
-        p.writeDouble(c.previousLoss());
-        p.writeInt(c.history().size());
-        for (EpochRecord r : c.history()) {
+        p.writeDouble(s.previousLoss);
+        p.writeInt(s.history.size());
+        for (EpochRecord r : s.history) {
             p.writeInt(r.epoch());
             p.writeInt(r.maxIter());
             p.writeDouble(r.loss());
@@ -73,8 +74,8 @@ final class CheckpointFormat {
             p.writeDouble(r.seconds());
             p.writeDouble(r.samplesPerSecond());
         }
-        p.writeInt(c.rowsByExecutor().size());
-        for (Map.Entry<String, Long> e : c.rowsByExecutor().entrySet()) {
+        p.writeInt(s.rowsByExecutor.size());
+        for (Map.Entry<String, Long> e : s.rowsByExecutor.entrySet()) {
             utf(p, e.getKey());
             p.writeLong(e.getValue());
         }
@@ -164,13 +165,13 @@ final class CheckpointFormat {
                         + f.trainRows() + " training rows are not a fit's");
             }
             int epochsDone = b.getInt();
-            boolean finished = b.get() != 0;
+            boolean stopped = b.get() != 0;
             String stopReason = utf(b, name);
             if (!List.of("maxIter", "tol", "earlyStopping").contains(stopReason)) {
                 throw new IOException(name + ": unknown stop reason '" + stopReason + "'");
             }
             long optimizerSteps = b.getLong();
-            long rounds = b.getLong();
+            b.getLong(); // reserved
             float[] parameters = floats(b, name, "parameters");
             long expectedParameters = 0;
             for (int i = 1; i < layers.length; i++) {
@@ -208,6 +209,9 @@ final class CheckpointFormat {
             for (int i = 0; i < executors; i++) {
                 rows.put(utf(b, name), b.getLong());
             }
+            if (optimizerSteps < 0) {
+                throw new IOException(name + ": optimizer step count " + optimizerSteps);
+            }
             if (b.hasRemaining()) {
                 throw new IOException(name + ": " + b.remaining() + " unexpected bytes after the state");
             }
@@ -220,8 +224,18 @@ final class CheckpointFormat {
                     throw new IOException(name + ": history entry " + i + " is epoch " + history.get(i).epoch());
                 }
             }
-            return new Checkpoint(f, epochsDone, finished, stopReason, optimizerSteps, rounds, parameters, state,
-                    bestEpoch, bestValidationLoss, best, previousLoss, history, rows);
+            FitState fit = new FitState(new TrainingState(parameters, state, optimizerSteps));
+            fit.epochsDone = epochsDone;
+            // The first writers set this flag after the last epoch of maxIter too; only a stopping rule counts.
+            fit.stopped = stopped && !stopReason.equals("maxIter");
+            fit.stopReason = stopReason;
+            fit.bestEpoch = bestEpoch;
+            fit.bestValidationLoss = bestValidationLoss;
+            fit.best = best;
+            fit.previousLoss = previousLoss;
+            fit.history.addAll(history);
+            fit.rowsByExecutor.putAll(rows);
+            return new Checkpoint(f, fit);
         } catch (java.nio.BufferUnderflowException e) {
             throw new IOException(name + " is inconsistent: its state ends early", e);
         }

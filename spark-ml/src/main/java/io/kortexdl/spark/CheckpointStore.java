@@ -69,7 +69,7 @@ final class CheckpointStore {
     /** Writes {@code c} atomically and returns its path. */
     Path write(Checkpoint c) throws IOException {
         fs.mkdirs(dir);
-        Path target = new Path(dir, String.format("checkpoint-%06d.kxck", c.epochsDone()));
+        Path target = new Path(dir, String.format("checkpoint-%06d.kxck", c.state().epochsDone));
         Path temporary = new Path(dir, "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
         try {
             try (OutputStream out = fs.create(temporary, false)) {

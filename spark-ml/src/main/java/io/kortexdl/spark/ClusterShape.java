@@ -9,7 +9,9 @@ import org.slf4j.LoggerFactory;
  * How many executors a fit trains on and how many cores each has, read from the master URL and
  * the configuration: {@code local[N]} is one executor of N cores, {@code local-cluster[E,C,M]}
  * E executors of C cores; on a cluster manager, the registered executors and
- * {@code spark.executor.cores} (or the default parallelism shared among them).
+ * {@code spark.executor.cores} (or the default parallelism shared among them). Under dynamic
+ * allocation, where Spark runs no barrier stage, one executor of {@code spark.executor.cores}
+ * (default 1) without waiting: the fit then trains as one block.
  *
  * @param executors training blocks, one per executor
  * @param coresPerExecutor cores of each executor
@@ -17,6 +19,8 @@ import org.slf4j.LoggerFactory;
  */
 record ClusterShape(int executors, int coresPerExecutor, boolean local) {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterShape.class);
+    /** Spark's switch for dynamic allocation, under which it refuses barrier stages. */
+    static final String DYNAMIC_ALLOCATION = "spark.dynamicAllocation.enabled";
     /** How long a fit waits for a cluster's executors to register. */
     static final long REGISTRATION_WAIT_MS = 60_000;
 
@@ -35,6 +39,12 @@ record ClusterShape(int executors, int coresPerExecutor, boolean local) {
         SparkConf conf = sc.getConf();
         int expected = -1;
         int cores = conf.getInt("spark.executor.cores", -1);
+        if (conf.getBoolean(DYNAMIC_ALLOCATION, false) && !master.startsWith("local[")) {
+            LOG.warn("KortexDL: {}=true, and Spark runs no barrier stage under dynamic allocation, so this fit trains"
+                    + " one block on one executor ({} cores). Set {}=false for the training application to train on"
+                    + " every executor together", DYNAMIC_ALLOCATION, Math.max(1, cores), DYNAMIC_ALLOCATION);
+            return new ClusterShape(1, Math.max(1, cores), false);
+        }
         if (master.startsWith("local-cluster[")) {
             String[] parts = master.substring(master.indexOf('[') + 1, master.indexOf(']')).split(",");
             expected = Integer.parseInt(parts[0].trim());
@@ -75,7 +85,7 @@ record ClusterShape(int executors, int coresPerExecutor, boolean local) {
     }
 
     /** Executors registered now, the driver excluded. */
-    private static int registered(SparkContext sc) {
+    static int registered(SparkContext sc) {
         return Math.max(0, sc.statusTracker().getExecutorInfos().length - 1);
     }
 }

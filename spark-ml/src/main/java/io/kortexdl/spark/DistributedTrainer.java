@@ -2,47 +2,43 @@ package io.kortexdl.spark;
 
 import io.kortexdl.kernels.LearningRateSchedule;
 import io.kortexdl.kernels.Network;
-import io.kortexdl.kernels.NumaTopology;
-import io.kortexdl.kernels.ParallelTrainer;
-import java.util.ArrayList;
+import io.kortexdl.spark.collective.CollectiveSettings;
+import io.kortexdl.spark.collective.Rendezvous;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The driver's training loop. Each epoch is a series of rounds; a round broadcasts the current
- * parameters and optimizer state, every block (one per executor) runs local steps on its
- * multithreaded trainer, and the results come back with {@code collect}, which orders them by
- * block, and are combined in that order, so a fit is bitwise reproducible whatever order the
- * tasks finish in (a tree reduce would add them in arrival order).
+ * The driver's loop: one Spark job per epoch. With one block the epoch is one task, exactly
+ * serial mini-batch training. With several, the epoch's tasks run together as a barrier stage
+ * ({@link EpochTask}) and sync among themselves over TCP, without the driver, every
+ * {@code syncInterval} steps: {@code 1} sums the gradients of every step (exact synchronous
+ * SGD), {@code K} averages parameters and optimizer state every K steps. The driver broadcasts
+ * the state an epoch starts from (read only by an executor that does not already hold it) and
+ * gets the state it ends with from block 0; between epochs it validates, applies the stopping
+ * rules, checkpoints its {@link FitState} and tells the listeners.
  *
- * <ul>
- * <li>One block: the whole epoch is one round; this is exactly serial mini-batch training.</li>
- * <li>{@code syncInterval = 1} with several blocks: each step every block returns the gradient
- *     sum of its share of the global batch; the driver adds them and applies one optimizer step
- *     (exact synchronous SGD, one Spark job per step).</li>
- * <li>{@code syncInterval = K > 1}: every block runs K local steps on its share, then parameters
- *     and optimizer state are averaged, weighted by the rows each block covered.</li>
- * </ul>
+ * <p>When a task fails (an executor lost mid-epoch), Spark reruns the whole barrier stage, and
+ * every task starts again from the broadcast state, so the epoch gives the same bits. When a
+ * block's cached copy was lost with its executor, the driver recomputes it from the lineage and
+ * runs the epoch again.
  */
 final class DistributedTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainer.class);
-    /** Times a round is retried after recomputing blocks lost with their executors. */
+    /** Times an epoch is run again after recomputing blocks lost with their executors. */
     private static final int MAX_BLOCK_RECOVERIES = 3;
 
     /**
      * What the loop needs beyond the spec: epochs, rates, stopping rules, listeners and checkpoints.
      *
-     * @param retainState keep parameters and optimizer state in the executor's trainer between
-     *     rounds instead of shipping them both ways (local mode, where the driver is the executor)
+     * @param network the collective's ports and timeouts
      */
     record Settings(int maxIter, LearningRateSchedule schedule, double stepSize, int syncInterval, double tol,
                     int patience, boolean classification, List<TrainingListener> listeners, NetworkWeights initial,
-                    String description, boolean retainState, Checkpointing checkpointing) {
+                    String description, Checkpointing checkpointing, CollectiveSettings network) {
     }
 
     /**
@@ -68,21 +64,9 @@ final class DistributedTrainer {
     private final BlockPlacement blocks;
     /** What a checkpoint of this fit records, and what one it resumes from must match. */
     private final Checkpoint.Fingerprint fingerprint;
-    private float[] parameters;
-    private float[] optimizerState;
-    private long optimizerSteps;
-    private long roundsCompleted;
-    /** Whether the executors' trainers hold the current state (retained mode); false until a round ran. */
-    private boolean stateOnExecutors;
-    private final Map<String, Long> rowsByExecutor = new TreeMap<>();
-    private final List<EpochRecord> history = new ArrayList<>();
-    private float[] best;
-    private int bestEpoch;
-    private double bestValidationLoss = Double.POSITIVE_INFINITY;
-    private double previousLoss = Double.NaN;
-    private String stopReason = "maxIter";
-    private boolean finished;
+    private FitState state;
     private String lastCheckpoint;
+    private final SyncTotals syncTotals = new SyncTotals();
 
     private DistributedTrainer(JavaSparkContext jsc, DataPacker.Packed data, TrainingSpec spec, Settings settings,
                                ResourcePlacement placement) {
@@ -98,8 +82,8 @@ final class DistributedTrainer {
     /**
      * Trains on the packed blocks.
      *
-     * @throws IllegalStateException if training diverges (naming the epoch, block and rows), or a
-     *     listener's exception
+     * @throws TrainingDivergedException if training diverges (naming the epoch, step, block and executor)
+     * @throws IllegalStateException when blocks or executors are lost beyond recovery, or a listener's exception
      */
     static Outcome train(JavaSparkContext jsc, DataPacker.Packed data, TrainingSpec spec, Settings settings,
                          ResourcePlacement placement) {
@@ -123,63 +107,69 @@ final class DistributedTrainer {
     private Outcome run() {
         Network network = spec.newNetwork(settings.initial() == null ? null
                 : spec.labelScaling().toStandardUnits(spec.layerSizes(), settings.initial().parametersView()));
-        parameters = network.getParameters();
-        optimizerState = new float[network.optimizer().stateSize()];
-        best = parameters.clone();
+        state = new FitState(new TrainingState(network.getParameters(), new float[network.optimizer().stateSize()], 0));
         boolean validating = data.validationRows() > 0;
         CheckpointStore.Found resume = settings.checkpointing().resume();
-        int firstEpoch = resume == null ? 0 : restore(resume);
+        if (resume != null) {
+            restore(resume);
+        }
         checkCheckpointsWritable();
         long started = System.nanoTime();
-        try (ParallelTrainer driverStep = new ParallelTrainer(network, 1, NumaTopology.singleNode(1), false)) {
-            for (int epoch = firstEpoch; epoch < settings.maxIter() && !finished; epoch++) {
-                long epochStart = System.nanoTime();
-                jsc.setJobDescription(settings.description() + ": epoch " + (epoch + 1) + "/" + settings.maxIter());
-                double[] lossAndRows = runEpoch(epoch, settings.schedule().rate(epoch), driverStep);
-                double loss = spec.labelScaling().squaredErrorInLabelUnits(lossAndRows[0] / lossAndRows[1]);
-                KortexMetrics validation = validating ? validate() : null;
-                double seconds = (System.nanoTime() - epochStart) / 1e9;
-                EpochRecord record = new EpochRecord(epoch + 1, settings.maxIter(), loss,
-                        validation == null ? Double.NaN : validation.loss(),
-                        validation == null ? Double.NaN
-                                : settings.classification() ? validation.accuracy() : validation.rmse(),
-                        seconds, lossAndRows[1] / seconds);
-                history.add(record);
-                log(record, (System.nanoTime() - started) / 1e9);
-                if (validating) {
-                    if (validation.loss() < bestValidationLoss) {
-                        bestValidationLoss = validation.loss();
-                        best = parameters.clone();
-                        bestEpoch = epoch + 1;
-                    } else if (epoch + 1 - bestEpoch >= settings.patience()) {
-                        stopReason = "earlyStopping";
-                        finished = true;
-                    }
-                } else {
-                    bestEpoch = epoch + 1;
-                }
-                if (!finished && settings.tol() > 0 && !Double.isNaN(previousLoss)
-                        && previousLoss - loss < settings.tol() * Math.max(1, Math.abs(previousLoss))) {
-                    stopReason = "tol";
-                    finished = true;
-                }
-                previousLoss = loss;
-                boolean last = finished || epoch + 1 == settings.maxIter();
-                Checkpointing checkpointing = settings.checkpointing();
-                if (checkpointing.store() != null && (last || (epoch + 1) % checkpointing.interval() == 0)) {
-                    checkpoint(epoch + 1, last, validating);
-                }
-                // Listeners hear of an epoch once it is safe in its checkpoint.
-                for (TrainingListener listener : settings.listeners()) {
-                    listener.onEpochEnd(record);
-                }
+        for (int epoch = state.epochsDone; epoch < settings.maxIter() && !state.stopped; epoch++) {
+            long epochStart = System.nanoTime();
+            jsc.setJobDescription(settings.description() + ": epoch " + (epoch + 1) + "/" + settings.maxIter());
+            double[] lossAndRows = runEpoch(epoch, settings.schedule().rate(epoch));
+            double loss = spec.labelScaling().squaredErrorInLabelUnits(lossAndRows[0] / lossAndRows[1]);
+            KortexMetrics validation = validating ? validate() : null;
+            double seconds = (System.nanoTime() - epochStart) / 1e9;
+            EpochRecord record = new EpochRecord(epoch + 1, settings.maxIter(), loss,
+                    validation == null ? Double.NaN : validation.loss(),
+                    validation == null ? Double.NaN
+                            : settings.classification() ? validation.accuracy() : validation.rmse(),
+                    seconds, lossAndRows[1] / seconds);
+            state.history.add(record);
+            state.epochsDone = epoch + 1;
+            log(record, (System.nanoTime() - started) / 1e9);
+            applyStoppingRules(epoch, loss, validation);
+            boolean last = state.stopped || epoch + 1 == settings.maxIter();
+            Checkpointing checkpointing = settings.checkpointing();
+            if (checkpointing.store() != null && (last || (epoch + 1) % checkpointing.interval() == 0)) {
+                checkpoint();
+            }
+            // Listeners hear of an epoch once it is safe in its checkpoint.
+            for (TrainingListener listener : settings.listeners()) {
+                listener.onEpochEnd(record);
             }
         }
-        float[] finalParameters = validating && bestEpoch > 0 ? best : parameters;
+        float[] finalParameters = state.best != null ? state.best : state.training.parameters();
         NetworkWeights weights = inLabelUnits(finalParameters);
-        KortexTrainingSummary summary = new KortexTrainingSummary(history, stopReason, bestEpoch, spec.blockCount(),
-                spec.threadsPerExecutor(), rowsByExecutor, spec.globalBatch());
+        KortexTrainingSummary summary = new KortexTrainingSummary(state.history, state.stopReason, state.bestEpoch,
+                spec.blockCount(), spec.threadsPerExecutor(), state.rowsByExecutor, spec.globalBatch(),
+                syncTotals.syncs, syncTotals.seconds, syncTotals.bytes);
         return new Outcome(weights, summary);
+    }
+
+    /** Keeps the best validation epoch, and ends the fit by early stopping or {@code tol}. */
+    private void applyStoppingRules(int epoch, double loss, KortexMetrics validation) {
+        if (validation != null) {
+            if (validation.loss() < state.bestValidationLoss) {
+                state.bestValidationLoss = validation.loss();
+                state.best = state.training.parameters().clone();
+                state.bestEpoch = epoch + 1;
+            } else if (epoch + 1 - state.bestEpoch >= settings.patience()) {
+                state.stopReason = "earlyStopping";
+                state.stopped = true;
+            }
+        } else {
+            state.bestEpoch = epoch + 1;
+        }
+        double previous = state.previousLoss;
+        if (!state.stopped && settings.tol() > 0 && !Double.isNaN(previous)
+                && previous - loss < settings.tol() * Math.max(1, Math.abs(previous))) {
+            state.stopReason = "tol";
+            state.stopped = true;
+        }
+        state.previousLoss = loss;
     }
 
     /**
@@ -199,123 +189,117 @@ final class DistributedTrainer {
         }
     }
 
-    /** Continues from {@code c}; returns the first epoch to run. */
-    private int restore(CheckpointStore.Found found) {
+    /** Continues from the checkpoint {@code found}. */
+    private void restore(CheckpointStore.Found found) {
         Checkpoint c = found.checkpoint();
         String difference = c.fingerprint().difference(fingerprint);
-        if (difference != null || c.parameters().length != parameters.length
-                || c.optimizerState().length != optimizerState.length) {
-            throw new IllegalArgumentException("resumeFrom: " + found.path() + " (after epoch " + c.epochsDone()
+        TrainingState saved = c.state().training;
+        if (difference != null || saved.parameters().length != state.training.parameters().length
+                || saved.optimizerState().length != state.training.optimizerState().length) {
+            throw new IllegalArgumentException("resumeFrom: " + found.path() + " (after epoch " + c.state().epochsDone
                     + ") was written by a fit with "
                     + (difference != null ? difference : "another parameter or optimizer-state size")
                     + "; resume with the same data, partitioning, executors and params");
         }
-        parameters = c.parameters().clone();
-        optimizerState = c.optimizerState().clone();
-        optimizerSteps = c.optimizerSteps();
-        roundsCompleted = c.roundsCompleted();
-        history.addAll(c.history());
-        rowsByExecutor.putAll(c.rowsByExecutor());
-        bestEpoch = c.bestEpoch();
-        bestValidationLoss = c.bestValidationLoss();
-        best = c.best() != null ? c.best().clone() : parameters.clone();
-        previousLoss = c.previousLoss();
-        stopReason = c.stopReason();
-        finished = c.finished() && !stopReason.equals("maxIter");
+        state = c.state().snapshot();
         lastCheckpoint = found.path();
-        LOG.info("KortexDL: resuming after epoch {} of {}", c.epochsDone(), settings.maxIter());
-        return c.epochsDone();
+        LOG.info("KortexDL: resuming after epoch {} of {}", state.epochsDone, settings.maxIter());
     }
 
-    private void checkpoint(int epochsDone, boolean last, boolean validating) {
-        Checkpoint c = new Checkpoint(fingerprint, epochsDone, last, stopReason,
-                optimizerSteps, roundsCompleted, parameters, optimizerState, bestEpoch, bestValidationLoss,
-                validating ? best : null, previousLoss, history, rowsByExecutor);
+    private void checkpoint() {
         try {
-            lastCheckpoint = settings.checkpointing().store().write(c).toString();
-            LOG.info("KortexDL: checkpoint after epoch {}: {}", epochsDone, lastCheckpoint);
+            lastCheckpoint = settings.checkpointing().store().write(new Checkpoint(fingerprint, state.snapshot()))
+                    .toString();
+            LOG.info("KortexDL: checkpoint after epoch {}: {}", state.epochsDone, lastCheckpoint);
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("KortexDL could not write the checkpoint of epoch " + epochsDone
-                    + " to checkpointDir: " + e.getMessage(), e);
+            throw new java.io.UncheckedIOException("KortexDL could not write the checkpoint of epoch "
+                    + state.epochsDone + " to checkpointDir: " + e.getMessage(), e);
         }
     }
 
-    /** Runs one epoch; returns {loss sum, rows}. */
-    private double[] runEpoch(int epoch, float learningRate, ParallelTrainer driverStep) {
-        int steps = spec.stepsPerEpoch();
-        int interval = spec.blockCount() == 1 ? steps : Math.min(settings.syncInterval(), steps);
-        double lossSum = 0;
-        long rows = 0;
-        for (int first = 0; first < steps; first += interval) {
-            int count = Math.min(interval, steps - first);
-            boolean exact = interval == 1 && spec.blockCount() > 1;
-            boolean retained = settings.retainState() && !exact && stateOnExecutors;
-            boolean lastRound = first + interval >= steps;
-            RoundRequest request = new RoundRequest(epoch, first, count, learningRate, exact,
-                    retained ? null : parameters, retained ? null : optimizerState, optimizerSteps, roundsCompleted,
-                    !settings.retainState() || (lastRound && settings.checkpointing().store() != null));
-            List<RoundResult> results = runRound(request);
-            long roundRows = 0;
-            for (RoundResult result : results) {
-                if (result.divergence() != null) {
-                    RoundResult.Divergence d = result.divergence();
-                    throw new TrainingDivergedException(d.epoch(), d.step(), spec.stepsPerEpoch(),
-                            "block " + result.block() + ": the batch loss is " + d.loss(), settings.stepSize(),
-                            lastCheckpoint, new IllegalStateException(result.failure()));
-                }
-                if (result.failure() != null) {
-                    throw new IllegalStateException("KortexDL training failed at " + result.failure());
-                }
-                roundRows += result.rows();
-                lossSum += result.lossSum();
-                if (result.rows() > 0) {
-                    rowsByExecutor.merge(result.executor(), result.rows(), Long::sum);
-                }
-            }
-            roundsCompleted++;
-            stateOnExecutors = true;
-            if (roundRows == 0) {
-                continue;
-            }
-            rows += roundRows;
-            if (exact) {
-                applySummedGradient(results, roundRows, learningRate, driverStep, epoch, first);
-            } else if (settings.retainState()) {
-                RoundResult only = results.get(0);
-                System.arraycopy(only.values(), 0, parameters, 0, parameters.length);
-                if (only.optimizerState() != null) {
-                    System.arraycopy(only.optimizerState(), 0, optimizerState, 0, optimizerState.length);
-                }
-                optimizerSteps += only.steps();
-            } else {
-                average(results, roundRows);
-            }
-        }
-        return new double[] {lossSum, rows};
-    }
-
-    /** Runs one round on every block. */
-    private List<RoundResult> runRound(RoundRequest request) {
-        Broadcast<RoundRequest> broadcast = jsc.broadcast(request);
+    /** Runs one epoch on every block and takes its end state; returns {loss sum, rows}. */
+    private double[] runEpoch(int epoch, float learningRate) {
+        Broadcast<TrainingState> start = jsc.broadcast(state.training);
         try {
-            TrainingSpec taskSpec = spec;
-            int rddId = blocks.rddId();
-            return onEveryBlock(block -> ExecutorTrainer.runRound(taskSpec, broadcast.value(), block, rddId),
-                    RoundResult::blockLost);
+            EpochRequest request = new EpochRequest(epoch, learningRate, settings.syncInterval(), start,
+                    settings.network());
+            List<EpochResult> results = onEveryBlock(() -> spec.blockCount() == 1
+                    ? new EpochTask(spec, request, blocks.rddId(), null).over(blocks.indices(), false).collect()
+                    : rerunOnFailure(epoch, () -> together(request)),
+                    result -> result.status() == EpochResult.Status.BLOCK_MISSING);
+            if (results.stream().anyMatch(r -> r.status() == EpochResult.Status.BLOCK_MISSING)) {
+                throw new IllegalStateException("KortexDL: training blocks were lost with their executors and could"
+                        + " not be recomputed in " + MAX_BLOCK_RECOVERIES + " attempts");
+            }
+            for (EpochResult result : results) {
+                if (result.status() == EpochResult.Status.DIVERGED) {
+                    EpochResult.Divergence d = result.divergence();
+                    throw new TrainingDivergedException(d.epoch(), d.step(), spec.stepsPerEpoch(), "block "
+                            + result.block() + " on executor " + result.executor() + ": the batch loss is " + d.loss(),
+                            settings.stepSize(), lastCheckpoint, null);
+                }
+            }
+            double lossSum = 0;
+            long rows = 0;
+            for (EpochResult result : results) {
+                lossSum += result.lossSum();
+                rows += result.rows();
+                if (result.rows() > 0) {
+                    state.rowsByExecutor.merge(result.executor(), result.rows(), Long::sum);
+                }
+            }
+            syncTotals.add(results);
+            state.training = results.get(0).state();
+            return new double[] {lossSum, rows};
         } finally {
-            broadcast.destroy(false);
+            start.destroy(false);
+        }
+    }
+
+    /** One attempt of a multi-block epoch: its barrier job, with a rendezvous of its own for the tasks. */
+    private List<EpochResult> together(EpochRequest request) {
+        org.apache.spark.SparkConf conf = jsc.getConf();
+        String host = conf.get("spark.driver.host", "localhost");
+        long token = new java.security.SecureRandom().nextLong();
+        try (Rendezvous rendezvous = Rendezvous.open(conf.get("spark.driver.bindAddress", host), host,
+                spec.blockCount(), token, settings.network())) {
+            return new EpochTask(spec, request, blocks.rddId(), rendezvous.address())
+                    .over(placement.apply(blocks.indices()), true).collect();
         }
     }
 
     /**
-     * Runs {@code task} once per block on the block's executor and returns the results in block
-     * order. When some block had no cached copy left (its executor died), recomputes the lost
-     * blocks from the lineage and runs the task again, up to {@link #MAX_BLOCK_RECOVERIES} times.
+     * Runs the barrier job of epoch {@code epoch}, and runs it again from the epoch's start when
+     * it fails (an executor lost mid-epoch), up to {@code spark.stage.maxConsecutiveAttempts}
+     * times: Spark retries failed barrier shuffle stages itself, but aborts a job whose barrier
+     * result stage failed. Before each attempt, waits for one executor per block.
      */
-    private <T> List<T> onEveryBlock(org.apache.spark.api.java.function.Function<Integer, T> task,
-                                     java.util.function.Predicate<T> lost) {
+    private List<EpochResult> rerunOnFailure(int epoch, java.util.function.Supplier<List<EpochResult>> job) {
+        int attempts = Math.max(1, jsc.getConf().getInt("spark.stage.maxConsecutiveAttempts", 4));
+        for (int attempt = 1; ; attempt++) {
+            ExecutorSlots.await(jsc.sc(), spec.blockCount(), lastCheckpoint);
+            try {
+                return job.get();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                if (!(e instanceof org.apache.spark.SparkException) || attempt >= attempts) {
+                    throw Sneaky.rethrow(e);
+                }
+                LOG.warn("KortexDL: epoch {} failed on attempt {} of {} and runs again from its start: {}", epoch + 1,
+                        attempt, attempts, e.getMessage().lines().findFirst().orElse(""));
+            }
+        }
+    }
+
+    /**
+     * Runs {@code job} (one task per block, results in block order) and returns its results. When
+     * some block had no cached copy left (its executor died), recomputes the lost blocks from the
+     * lineage and runs the job again, up to {@link #MAX_BLOCK_RECOVERIES} times.
+     */
+    private <T> List<T> onEveryBlock(java.util.function.Supplier<List<T>> job, java.util.function.Predicate<T> lost) {
         for (int attempt = 0; ; attempt++) {
-            List<T> results = placement.apply(blocks.indices().map(task)).collect();
+            List<T> results = job.get();
             if (results.stream().noneMatch(lost) || attempt == MAX_BLOCK_RECOVERIES) {
                 return results;
             }
@@ -323,61 +307,6 @@ final class DistributedTrainer {
             data.blocks().count();
             blocks.refresh();
         }
-    }
-
-    private void applySummedGradient(List<RoundResult> results, long rows, float learningRate,
-                                     ParallelTrainer driverStep, int epoch, int step) {
-        float[] sum = new float[parameters.length];
-        for (RoundResult result : results) {
-            if (result.rows() == 0) {
-                continue;
-            }
-            float[] g = result.values();
-            for (int i = 0; i < sum.length; i++) {
-                sum[i] += g[i];
-            }
-        }
-        Network network = driverStep.network();
-        driverStep.setParameters(parameters);
-        network.optimizer().importState(optimizerState, 0, optimizerSteps);
-        try {
-            driverStep.applyGradientSum(sum, rows, learningRate);
-        } catch (IllegalArgumentException e) {
-            throw new TrainingDivergedException(epoch + 1, step + 1, spec.stepsPerEpoch(), e.getMessage(),
-                    settings.stepSize(), lastCheckpoint, e);
-        }
-        parameters = driverStep.getParameters();
-        network.optimizer().exportState(optimizerState, 0);
-        optimizerSteps = network.optimizer().steps();
-    }
-
-    /** Parameters and optimizer state averaged over the blocks, weighted by the rows each covered. */
-    private void average(List<RoundResult> results, long rows) {
-        double[] params = new double[parameters.length];
-        double[] state = new double[optimizerState.length];
-        int steps = 0;
-        for (RoundResult result : results) {
-            if (result.rows() == 0) {
-                continue;
-            }
-            double weight = (double) result.rows() / rows;
-            float[] p = result.values();
-            for (int i = 0; i < params.length; i++) {
-                params[i] += weight * p[i];
-            }
-            float[] s = result.optimizerState();
-            for (int i = 0; i < state.length; i++) {
-                state[i] += weight * s[i];
-            }
-            steps = Math.max(steps, result.steps());
-        }
-        for (int i = 0; i < params.length; i++) {
-            parameters[i] = (float) params[i];
-        }
-        for (int i = 0; i < state.length; i++) {
-            optimizerState[i] = (float) state[i];
-        }
-        optimizerSteps += steps;
     }
 
     /**
@@ -390,13 +319,13 @@ final class DistributedTrainer {
     }
 
     private KortexMetrics validate() {
-        NetworkWeights weights = inLabelUnits(parameters);
+        NetworkWeights weights = inLabelUnits(state.training.parameters());
         Broadcast<NetworkWeights> broadcast = jsc.broadcast(weights);
         boolean classification = settings.classification();
         String runId = spec.runId();
         int rddId = blocks.rddId();
         try {
-            List<MetricSums> parts = onEveryBlock(index -> {
+            List<MetricSums> parts = onEveryBlock(() -> placement.apply(blocks.indices()).map(index -> {
                 MetricSums sums = new MetricSums();
                 PackedBlock block = ExecutorTrainer.block(runId, index, rddId);
                 if (block == null) {
@@ -407,7 +336,7 @@ final class DistributedTrainer {
                             classification);
                 }
                 return sums;
-            }, sums -> sums.blockLost);
+            }).collect(), sums -> sums.blockLost);
             if (parts.stream().anyMatch(sums -> sums.blockLost)) {
                 throw new IllegalStateException("KortexDL: validation blocks were lost and could not be recomputed");
             }
@@ -424,7 +353,29 @@ final class DistributedTrainer {
         String validation = Double.isNaN(r.validationMetric()) ? ""
                 : String.format(", validation %s %.4f (loss %.4f)", settings.classification() ? "accuracy" : "RMSE",
                         r.validationMetric(), r.validationLoss());
-        LOG.info(String.format("KortexDL epoch %d/%d: loss %.4f%s, %.0f samples/s, %.1f s elapsed, ETA %.1f s",
-                r.epoch(), r.maxIter(), r.loss(), validation, r.samplesPerSecond(), elapsed, eta));
+        LOG.info(String.format("KortexDL epoch %d/%d: loss %.4f%s, %.0f samples/s%s, %.1f s elapsed, ETA %.1f s",
+                r.epoch(), r.maxIter(), r.loss(), validation, r.samplesPerSecond(), syncTotals.lastEpoch(), elapsed,
+                eta));
+    }
+
+    /** The syncs of block 0 over this fit's epochs, for the summary and the log. */
+    private static final class SyncTotals {
+        long syncs;
+        double seconds;
+        long bytes;
+        private EpochResult.SyncStats last = EpochResult.SyncStats.NONE;
+
+        void add(List<EpochResult> results) {
+            last = results.get(0).sync();
+            syncs += last.syncs();
+            seconds += last.seconds();
+            bytes += last.bytesSent();
+        }
+
+        /** ", 469 syncs of 0.52 ms and 0.94 MB" for the last epoch, or "" without syncs. */
+        String lastEpoch() {
+            return last.syncs() == 0 ? "" : String.format(", %d syncs of %.2f ms and %.2f MB", last.syncs(),
+                    last.seconds() * 1e3 / last.syncs(), last.bytesSent() / 1e6 / last.syncs());
+        }
     }
 }

@@ -7,19 +7,23 @@ import io.kortexdl.kernels.NumaTopology;
 import io.kortexdl.kernels.Optimizer;
 import io.kortexdl.kernels.ParallelTrainer;
 import io.kortexdl.kernels.TrainingProgress;
+import io.kortexdl.spark.collective.Collective;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The executor side of a round: one block's data, a network and a multithreaded
- * {@link ParallelTrainer}, kept between rounds of the same fit so the threads and buffers are
- * built once. Results depend only on the round request and the block, so a task that Spark
- * retries elsewhere returns the same bits.
+ * One block's trainer on its executor: the block, a network and a multithreaded
+ * {@link ParallelTrainer}, kept between the epochs of a fit so threads and buffers are built
+ * once, and the state after an epoch stays here for the next one.
  *
- * <p>When a round arrives without state (local mode), the trainer continues from the state it
- * holds, after checking the round number; it keeps a copy of the state from before the round, so
- * a retried attempt of a round whose first attempt already trained starts from the same state.
+ * <p>An epoch runs its steps on this block's share of every global batch and combines with the
+ * other blocks through a {@link Collective}: with {@code syncInterval = 1} the gradient sums of
+ * every step are added and every block applies the same optimizer step (exact synchronous SGD);
+ * with {@code syncInterval = K} each block runs K local steps, then parameters and optimizer
+ * state are averaged, weighted by the rows each block covered. Either way all blocks end every
+ * sync with the same bits. Everything depends only on the request, the blocks and the starting
+ * state, so an attempt that Spark reruns returns the same bits.
  */
 final class ExecutorTrainer implements AutoCloseable {
     /** Trainers of other fits idle this long are closed when a new one is needed. */
@@ -38,12 +42,8 @@ final class ExecutorTrainer implements AutoCloseable {
     private int orderEpoch = -1;
     private volatile long lastUsed = System.currentTimeMillis();
     private volatile boolean busy;
-    /** Rounds applied to the held state, or -1 before any state was set. */
-    private long heldRound = -1;
-    private long backupRound = -1;
-    private float[] backupParameters;
-    private float[] backupState;
-    private long backupSteps;
+    /** The epochs the held state has seen, or -1 while it is not a consistent epoch boundary. */
+    private int heldEpochs = -1;
 
     private ExecutorTrainer(TrainingSpec spec, PackedBlock block) {
         this.spec = spec;
@@ -57,26 +57,11 @@ final class ExecutorTrainer implements AutoCloseable {
     }
 
     /**
-     * Runs {@code request} on block {@code blockIndex} of the cached RDD {@code rddId}: the task
-     * body of every training round. The block is read only when this JVM's trainer for it does
-     * not exist yet.
+     * This JVM's trainer of block {@code blockIndex} of fit {@code spec}, built on first use from
+     * the cached RDD {@code rddId} (read from this executor's cache or fetched from another's), or
+     * null when no copy of the block is left. Marks it busy until {@link #done()}.
      */
-    static RoundResult runRound(TrainingSpec spec, RoundRequest request, int blockIndex, int rddId) {
-        return runRoundOnce(spec, request, blockIndex, rddId).ranOn(org.apache.spark.SparkEnv.get().executorId());
-    }
-
-    /** Block {@code blockIndex}, from this JVM's trainer when it holds it, else from Spark's cache; null if lost. */
-    static PackedBlock block(String runId, int blockIndex, int rddId) {
-        synchronized (CACHE) {
-            ExecutorTrainer held = CACHE.get(runId + "/" + blockIndex);
-            if (held != null) {
-                return held.block;
-            }
-        }
-        return BlockPlacement.fetch(rddId, blockIndex);
-    }
-
-    private static RoundResult runRoundOnce(TrainingSpec spec, RoundRequest request, int blockIndex, int rddId) {
+    static ExecutorTrainer acquire(TrainingSpec spec, int blockIndex, int rddId) {
         String key = spec.runId() + "/" + blockIndex;
         ExecutorTrainer trainer;
         synchronized (CACHE) {
@@ -84,10 +69,7 @@ final class ExecutorTrainer implements AutoCloseable {
         }
         PackedBlock block = trainer != null ? trainer.block : BlockPlacement.fetch(rddId, blockIndex);
         if (block == null) {
-            return new RoundResult(blockIndex, 0, 0, 0, null, null, RoundResult.BLOCK_LOST);
-        }
-        if (block.train.rows == 0) {
-            return new RoundResult(block.block, 0, 0, 0, null, null, null);
+            return null;
         }
         synchronized (CACHE) {
             long now = System.currentTimeMillis();
@@ -103,14 +85,24 @@ final class ExecutorTrainer implements AutoCloseable {
             trainer = CACHE.computeIfAbsent(key, k -> new ExecutorTrainer(spec, block));
             trainer.busy = true;
         }
-        synchronized (trainer) {
-            try {
-                return trainer.run(request);
-            } finally {
-                trainer.lastUsed = System.currentTimeMillis();
-                trainer.busy = false;
+        return trainer;
+    }
+
+    /** Marks this trainer idle again. */
+    void done() {
+        lastUsed = System.currentTimeMillis();
+        busy = false;
+    }
+
+    /** Block {@code blockIndex}, from this JVM's trainer when it holds it, else from Spark's cache; null if lost. */
+    static PackedBlock block(String runId, int blockIndex, int rddId) {
+        synchronized (CACHE) {
+            ExecutorTrainer held = CACHE.get(runId + "/" + blockIndex);
+            if (held != null) {
+                return held.block;
             }
         }
+        return BlockPlacement.fetch(rddId, blockIndex);
     }
 
     /** Closes the trainers of fit {@code runId} held by this JVM. */
@@ -126,77 +118,185 @@ final class ExecutorTrainer implements AutoCloseable {
         }
     }
 
-    private RoundResult run(RoundRequest request) {
-        shuffleFor(request.epoch());
-        int batch = spec.localBatch(data.rows);
-        long from = (long) request.firstStep() * batch;
-        if (from >= data.rows) {
-            return new RoundResult(blockIndex, 0, 0, 0, null, null, null);
-        }
-        int available = (int) ((data.rows - from + batch - 1) / batch);
-        int steps = Math.min(request.steps(), available);
-        LossType loss = spec.loss();
-        Optimizer optimizer = network.optimizer();
-        String missing = loadState(request, optimizer);
-        if (missing != null) {
-            return new RoundResult(blockIndex, 0, 0, 0, null, null, missing);
-        }
-        try {
-            if (request.gradientOnly()) {
-                int count = (int) Math.min(batch, data.rows - from);
-                float[] gradient = new float[network.parameterCount()];
-                double lossSum = trainer.gradientSum(data.features, targets, order, (int) from, count, loss, gradient);
-                return new RoundResult(blockIndex, count, lossSum, 1, gradient, null, null);
-            }
-            TrainingProgress progress = trainer.trainSteps(data.features, targets, order, (int) from, steps, batch,
-                    loss, request.learningRate());
-            heldRound = request.round() + 1;
-            float[] state = null;
-            if (request.returnState()) {
-                state = new float[optimizer.stateSize()];
-                optimizer.exportState(state, 0);
-            }
-            return new RoundResult(blockIndex, progress.rows(), progress.lossSum(), progress.steps(),
-                    trainer.getParameters(), state, null);
-        } catch (NonFiniteLossException e) {
-            heldRound = -1;
-            return RoundResult.diverged(blockIndex, new RoundResult.Divergence(request.epoch() + 1,
-                    request.firstStep() + Math.max(1, e.step()), e.loss()), e.getMessage());
-        }
+    /** Training rows of this block. */
+    int rows() {
+        return data.rows;
     }
 
     /**
-     * Puts the round's starting state in place: the request's, or the one held from the
-     * previous round (restored from the copy when a retried attempt finds it already advanced).
+     * Runs epoch {@code request.epoch()} of this block as participant {@code collective.rank()}.
      *
-     * @return null, or why the state the round needs is not here
+     * @param blockRows the training rows of every block, in block order (every participant passes the same)
+     * @param executor this JVM's Spark executor id, for the result
+     * @throws io.kortexdl.spark.collective.CollectiveException when a peer fails
      */
-    private String loadState(RoundRequest request, Optimizer optimizer) {
-        if (request.parameters() != null) {
-            trainer.setParameters(request.parameters());
-            if (!request.gradientOnly()) {
-                optimizer.importState(request.optimizerState(), 0, request.optimizerSteps());
+    synchronized EpochResult trainEpoch(EpochRequest request, Collective collective, int[] blockRows, String executor) {
+        loadState(request);
+        heldEpochs = -1;
+        shuffleFor(request.epoch());
+        EpochPlan plan = new EpochPlan(spec, blockRows, request.syncInterval());
+        EpochRun run = new EpochRun(request, collective, plan, executor);
+        EpochResult result = plan.exact() ? run.exact() : run.averaged();
+        if (result.status() == EpochResult.Status.TRAINED) {
+            heldEpochs = request.epoch() + 1;
+        }
+        return result;
+    }
+
+    /** Puts the epoch's starting state in place, unless this trainer holds exactly that state already. */
+    private void loadState(EpochRequest request) {
+        if (heldEpochs == request.epoch()) {
+            return;
+        }
+        TrainingState start = request.start().value();
+        trainer.setParameters(start.parameters());
+        network.optimizer().importState(start.optimizerState(), 0, start.optimizerSteps());
+    }
+
+    /** The steps of one epoch of one block, with the buffers its syncs use. */
+    private final class EpochRun {
+        private final EpochRequest request;
+        private final Collective collective;
+        private final EpochPlan plan;
+        private final String executor;
+        private final int me;
+        private final int share;
+        private final int parameterCount = network.parameterCount();
+        private int syncs;
+        private long syncNanos;
+        private final long bytesBefore;
+        private double lossSum;
+        private long rows;
+
+        EpochRun(EpochRequest request, Collective collective, EpochPlan plan, String executor) {
+            this.request = request;
+            this.collective = collective;
+            this.plan = plan;
+            this.executor = executor;
+            this.me = collective.rank();
+            this.share = plan.share(me);
+            this.bytesBefore = collective.bytesSent();
+        }
+
+        /** Every step: this block's gradient sum, added over the blocks, then one identical optimizer step. */
+        EpochResult exact() {
+            float[] gradient = new float[parameterCount];
+            float[] buffer = new float[parameterCount + 1];
+            for (int step = 0; step < plan.steps(); step++) {
+                long total = plan.rowsInSteps(step, 1);
+                if (total == 0) {
+                    break;
+                }
+                int mine = (int) plan.rowsInSteps(me, step, 1);
+                double loss = 0;
+                if (mine > 0) {
+                    loss = trainer.gradientSum(data.features, targets, order, step * share, mine, spec.loss(), gradient);
+                    System.arraycopy(gradient, 0, buffer, 0, parameterCount);
+                } else {
+                    java.util.Arrays.fill(buffer, 0, parameterCount, 0f);
+                }
+                boolean diverged = !Double.isFinite(loss);
+                buffer[parameterCount] = diverged ? 1f : 0f;
+                sync(buffer);
+                if (buffer[parameterCount] != 0f) {
+                    return stopped(diverged, step + 1, (float) loss);
+                }
+                System.arraycopy(buffer, 0, gradient, 0, parameterCount);
+                try {
+                    trainer.applyGradientSum(gradient, total, request.learningRate());
+                } catch (IllegalArgumentException e) {
+                    return stopped(true, step + 1, Float.NaN); // the same summed gradient stops every block here
+                }
+                lossSum += loss;
+                rows += mine;
             }
-            heldRound = request.round();
-            return null;
+            return trained();
         }
-        if (heldRound == request.round() + 1 && backupRound == request.round()) {
-            trainer.setParameters(backupParameters);
-            optimizer.importState(backupState, 0, backupSteps);
-            heldRound = request.round();
+
+        /** K local steps, then parameters and optimizer state averaged over the blocks, weighted by rows. */
+        EpochResult averaged() {
+            Optimizer optimizer = network.optimizer();
+            int stateSize = optimizer.stateSize();
+            boolean alone = collective.size() == 1;
+            float[] buffer = alone ? null : new float[parameterCount + stateSize + 1];
+            float[] parameters = alone ? null : new float[parameterCount];
+            for (int first = 0; first < plan.steps(); first += plan.interval()) {
+                int count = Math.min(plan.interval(), plan.steps() - first);
+                long total = plan.rowsInSteps(first, count);
+                if (total == 0) {
+                    break;
+                }
+                long mine = plan.rowsInSteps(me, first, count);
+                long stepsBefore = optimizer.steps();
+                boolean diverged = false;
+                float divergedLoss = 0;
+                int divergedStep = 0;
+                if (mine > 0) {
+                    try {
+                        TrainingProgress progress = trainer.trainSteps(data.features, targets, order, first * share,
+                                plan.stepsWithRows(me, first, count), share, spec.loss(), request.learningRate());
+                        lossSum += progress.lossSum();
+                        rows += progress.rows();
+                    } catch (NonFiniteLossException e) {
+                        diverged = true;
+                        divergedLoss = e.loss();
+                        divergedStep = first + Math.max(1, e.step());
+                    }
+                }
+                if (alone) {
+                    if (diverged) {
+                        return stopped(true, divergedStep, divergedLoss);
+                    }
+                    continue;
+                }
+                float weight = (float) ((double) mine / total);
+                float[] current = trainer.getParameters();
+                for (int i = 0; i < parameterCount; i++) {
+                    buffer[i] = weight * current[i];
+                }
+                optimizer.exportState(buffer, parameterCount);
+                for (int i = parameterCount; i < parameterCount + stateSize; i++) {
+                    buffer[i] *= weight;
+                }
+                buffer[parameterCount + stateSize] = diverged ? 1f : 0f;
+                sync(buffer);
+                if (buffer[parameterCount + stateSize] != 0f) {
+                    return stopped(diverged, divergedStep, divergedLoss);
+                }
+                System.arraycopy(buffer, 0, parameters, 0, parameterCount);
+                trainer.setParameters(parameters);
+                optimizer.importState(buffer, parameterCount, stepsBefore + plan.maxStepsWithRows(first, count));
+            }
+            return trained();
         }
-        if (heldRound != request.round()) {
-            return "block " + blockIndex + ": the executor no longer holds the training state of round "
-                    + request.round() + " (it holds round " + heldRound + ")";
+
+        private void sync(float[] buffer) {
+            long start = System.nanoTime();
+            collective.allreduceSum(buffer, buffer.length);
+            syncNanos += System.nanoTime() - start;
+            syncs++;
         }
-        backupParameters = trainer.getParameters();
-        if (backupState == null) {
-            backupState = new float[optimizer.stateSize()];
+
+        private EpochResult.SyncStats stats() {
+            return new EpochResult.SyncStats(syncs, syncNanos / 1e9, collective.bytesSent() - bytesBefore);
         }
-        optimizer.exportState(backupState, 0);
-        backupSteps = optimizer.steps();
-        backupRound = heldRound;
-        return null;
+
+        private EpochResult trained() {
+            TrainingState state = null;
+            if (me == 0) {
+                float[] optimizerState = new float[network.optimizer().stateSize()];
+                network.optimizer().exportState(optimizerState, 0);
+                state = new TrainingState(trainer.getParameters(), optimizerState, network.optimizer().steps());
+            }
+            return new EpochResult(blockIndex, executor, EpochResult.Status.TRAINED, rows, lossSum, null, state,
+                    stats());
+        }
+
+        private EpochResult stopped(boolean here, int step, float loss) {
+            return new EpochResult(blockIndex, executor,
+                    here ? EpochResult.Status.DIVERGED : EpochResult.Status.STOPPED_BY_PEER, rows, lossSum,
+                    here ? new EpochResult.Divergence(request.epoch() + 1, step, loss) : null, null, stats());
+        }
     }
 
     private void shuffleFor(int epoch) {
@@ -245,5 +345,4 @@ final class ExecutorTrainer implements AutoCloseable {
     public void close() {
         trainer.close();
     }
-
 }

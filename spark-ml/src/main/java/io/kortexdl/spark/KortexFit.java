@@ -4,6 +4,7 @@ import io.kortexdl.kernels.Activation;
 import io.kortexdl.kernels.LearningRateSchedule;
 import io.kortexdl.kernels.LossType;
 import io.kortexdl.kernels.OptimizerKind;
+import io.kortexdl.spark.collective.CollectiveSettings;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -72,6 +73,7 @@ final class KortexFit {
         String weight = params.getWeightCol().isEmpty() ? null : params.getWeightCol();
         String validation = params.getValidationIndicatorCol().isEmpty() ? null : params.getValidationIndicatorCol();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
+        CollectiveSettings network = collectiveSettings(jsc);
         ClusterShape shape = ClusterShape.of(jsc.sc());
         DataPacker.Packed packed = DataPacker.pack(dataset,
                 new DataPacker.Columns(features, labelCol, classification, weight, validation), shape.executors());
@@ -110,7 +112,7 @@ final class KortexFit {
                     ? LearningRateSchedule.cosine(rate, epochs) : LearningRateSchedule.constant(rate);
             DistributedTrainer.Settings settings = new DistributedTrainer.Settings(epochs, schedule, params.getStepSize(),
                     params.getSyncInterval(), params.getTol(), params.getEarlyStoppingPatience(), classification,
-                    listeners, initial, description, shape.local() && shape.executors() == 1, checkpointing);
+                    listeners, initial, description, checkpointing, network);
             return DistributedTrainer.train(jsc, packed, spec, settings, ResourcePlacement.forShape(shape));
         } finally {
             packed.release();
@@ -128,6 +130,19 @@ final class KortexFit {
         int steps = classification ? AUTO_STEPS_PER_EPOCH : AUTO_REGRESSION_STEPS_PER_EPOCH;
         long batch = (trainRows + steps - 1) / steps;
         return (int) Math.max(AUTO_MIN_BATCH, Math.min(AUTO_MAX_BATCH, batch));
+    }
+
+    /**
+     * The collective's settings from the application's Spark configuration.
+     *
+     * @throws IllegalArgumentException naming a malformed {@code spark.kortexdl.collective.*} value
+     */
+    private static CollectiveSettings collectiveSettings(JavaSparkContext jsc) {
+        java.util.Map<String, String> conf = new java.util.HashMap<>();
+        for (scala.Tuple2<String, String> entry : jsc.getConf().getAllWithPrefix("spark.kortexdl.collective.")) {
+            conf.put("spark.kortexdl.collective." + entry._1(), entry._2());
+        }
+        return CollectiveSettings.from(conf);
     }
 
     /**

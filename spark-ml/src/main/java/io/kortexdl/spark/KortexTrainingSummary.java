@@ -20,16 +20,45 @@ public final class KortexTrainingSummary implements Serializable {
     private final int threadsPerExecutor;
     private final Map<String, Long> rowsByExecutor;
     private final int batchSize;
+    private final long syncs;
+    private final double syncSeconds;
+    private final long syncBytes;
 
     KortexTrainingSummary(List<EpochRecord> epochs, String stopReason, int bestEpoch, int executors,
-                          int threadsPerExecutor, Map<String, Long> rowsByExecutor, int batchSize) {
+                          int threadsPerExecutor, Map<String, Long> rowsByExecutor, int batchSize, long syncs,
+                          double syncSeconds, long syncBytes) {
         this.batchSize = batchSize;
+        this.syncs = syncs;
+        this.syncSeconds = syncSeconds;
+        this.syncBytes = syncBytes;
         this.epochs = List.copyOf(epochs);
         this.stopReason = stopReason;
         this.bestEpoch = bestEpoch;
         this.executors = executors;
         this.threadsPerExecutor = threadsPerExecutor;
         this.rowsByExecutor = Collections.unmodifiableMap(new TreeMap<>(rowsByExecutor));
+    }
+
+    /**
+     * Syncs between the executors in the epochs this fit ran (0 with one executor): every step
+     * with {@code syncInterval = 1}, every {@code syncInterval} steps otherwise. A resumed fit
+     * counts its own epochs only.
+     */
+    public long syncs() {
+        return syncs;
+    }
+
+    /**
+     * Mean wall-clock milliseconds of one sync as block 0 saw it, waiting for slower executors
+     * included; NaN without syncs.
+     */
+    public double millisPerSync() {
+        return syncs == 0 ? Double.NaN : syncSeconds * 1e3 / syncs;
+    }
+
+    /** Mean bytes one executor sent per sync (payload and framing); NaN without syncs. */
+    public double bytesPerSync() {
+        return syncs == 0 ? Double.NaN : (double) syncBytes / syncs;
     }
 
     /** Rows per global mini-batch this fit used: the batchSize param, or the size chosen for it when 0. */

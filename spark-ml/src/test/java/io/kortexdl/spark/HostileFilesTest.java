@@ -49,9 +49,20 @@ class HostileFilesTest {
             state[i] = i * 1e-3f;
         }
         return new Checkpoint(new Checkpoint.Fingerprint(new int[] {6, 5, 3}, "RELU", "CROSS_ENTROPY", "ADAM", 4L,
-                64, 2, 1200L), 2, false, "maxIter", 38, 6, parameters, state, 2, 0.41, parameters.clone(), 0.52,
-                List.of(new EpochRecord(1, 5, 0.9, 0.6, 0.7, 1.5, 800), new EpochRecord(2, 5, 0.6, 0.41, 0.8, 1.2, 1000)),
-                Map.of("0", 1200L, "1", 1200L));
+                64, 2, 1200L), fitState(parameters, state, parameters.clone()));
+    }
+
+    private static FitState fitState(float[] parameters, float[] optimizerState, float[] best) {
+        FitState fit = new FitState(new TrainingState(parameters, optimizerState, 38));
+        fit.epochsDone = 2;
+        fit.bestEpoch = 2;
+        fit.bestValidationLoss = 0.41;
+        fit.best = best;
+        fit.previousLoss = 0.52;
+        fit.history.addAll(List.of(new EpochRecord(1, 5, 0.9, 0.6, 0.7, 1.5, 800),
+                new EpochRecord(2, 5, 0.6, 0.41, 0.8, 1.2, 1000)));
+        fit.rowsByExecutor.putAll(Map.of("0", 1200L, "1", 1200L));
+        return fit;
     }
 
     private static byte[] bytes(Checkpoint c) throws IOException {
@@ -87,15 +98,17 @@ class HostileFilesTest {
     @Test
     void aCheckpointReadsBackExactly() throws IOException {
         Checkpoint original = checkpoint();
-        Checkpoint back = read(bytes(original));
-        assertArrayEquals(original.parameters(), back.parameters());
-        assertArrayEquals(original.optimizerState(), back.optimizerState());
-        assertArrayEquals(original.best(), back.best());
-        assertEquals(original.history(), back.history());
-        assertEquals(original.rowsByExecutor(), back.rowsByExecutor());
-        assertNull(original.fingerprint().difference(back.fingerprint()), "same fingerprint");
-        assertEquals(List.of(original.epochsDone(), original.optimizerSteps(), original.roundsCompleted()),
-                List.of(back.epochsDone(), back.optimizerSteps(), back.roundsCompleted()));
+        FitState in = original.state();
+        FitState back = read(bytes(original)).state();
+        assertArrayEquals(in.training.parameters(), back.training.parameters());
+        assertArrayEquals(in.training.optimizerState(), back.training.optimizerState());
+        assertArrayEquals(in.best, back.best);
+        assertEquals(in.history, back.history);
+        assertEquals(in.rowsByExecutor, back.rowsByExecutor);
+        assertNull(original.fingerprint().difference(read(bytes(original)).fingerprint()), "same fingerprint");
+        assertEquals(List.of(in.epochsDone, in.training.optimizerSteps(), in.bestEpoch, in.bestValidationLoss,
+                in.previousLoss, in.stopped, in.stopReason), List.of(back.epochsDone, back.training.optimizerSteps(),
+                back.bestEpoch, back.bestValidationLoss, back.previousLoss, back.stopped, back.stopReason));
     }
 
     @Test
@@ -154,8 +167,9 @@ class HostileFilesTest {
                 for (int i = 1; i < layers.length; i++) {
                     expected += ((long) layers[i - 1] + 1) * layers[i];
                 }
-                assertEquals(expected, c.parameters().length, "trial " + trials + " parsed inconsistent sizes");
-                assertEquals(c.epochsDone(), c.history().size());
+                assertEquals(expected, c.state().training.parameters().length, "trial " + trials
+                        + " parsed inconsistent sizes");
+                assertEquals(c.state().epochsDone, c.state().history.size());
             }
             trials++;
         }
@@ -167,8 +181,8 @@ class HostileFilesTest {
     void layerSizesThatDisagreeWithTheParametersAreRefused() throws IOException {
         Checkpoint good = checkpoint();
         Checkpoint lying = new Checkpoint(new Checkpoint.Fingerprint(new int[] {6, 7, 3}, "RELU", "CROSS_ENTROPY",
-                "ADAM", 4L, 64, 2, 1200L), 2, false, "maxIter", 38, 6, good.parameters(), good.optimizerState(), 2,
-                0.41, null, 0.52, good.history(), good.rowsByExecutor());
+                "ADAM", 4L, 64, 2, 1200L), fitState(good.state().training.parameters(),
+                good.state().training.optimizerState(), null));
         assertMessage(bytes(lying), "layers [6, 7, 3] need 73 parameters, but it holds 53");
     }
 
@@ -179,7 +193,7 @@ class HostileFilesTest {
         ByteBuffer.wrap(hugePayload).putInt(8, Integer.MAX_VALUE - 100);
         byte[] hugeLayers = resealed(withInt(full.clone(), 12, 0x3FFFFFFF));
         // the parameter count follows the fingerprint and the counters: find it by its value
-        int at = indexOfInt(full, checkpoint().parameters().length);
+        int at = indexOfInt(full, checkpoint().state().training.parameters().length);
         byte[] hugeParameters = resealed(withInt(full.clone(), at, 0x3FFFFFFF));
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();

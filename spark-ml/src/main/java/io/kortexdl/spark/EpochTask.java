@@ -1,0 +1,130 @@
+package io.kortexdl.spark;
+
+import io.kortexdl.spark.collective.Collective;
+import io.kortexdl.spark.collective.Peer;
+import io.kortexdl.spark.collective.Rendezvous;
+import io.kortexdl.spark.collective.TcpCollective;
+import java.io.IOException;
+import java.io.Serializable;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.rdd.RDD;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction1;
+
+/**
+ * The body of one epoch's training task, one per block. With several blocks the tasks run
+ * together as a Spark barrier stage, which launches all of them or none and fails all when one
+ * fails: each binds a listener on its executor's own address, publishes
+ * {@code executor host port rows} at the driver's {@link Rendezvous} (Spark's own
+ * {@code allGather} polls once a second), connects to the others ({@link TcpCollective}) and
+ * trains the whole epoch, syncing directly with its peers; the driver sees only the epoch's start
+ * and end. When any block has no cached copy left,
+ * every task returns {@link EpochResult.Status#BLOCK_MISSING} before training, so the driver can
+ * recompute the block and run the epoch again.
+ */
+final class EpochTask implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final TrainingSpec spec;
+    private final EpochRequest request;
+    private final int rddId;
+    private final Rendezvous.Address rendezvous;
+
+    /** @param rendezvous where the blocks' tasks meet, or null for a single block */
+    EpochTask(TrainingSpec spec, EpochRequest request, int rddId, Rendezvous.Address rendezvous) {
+        this.spec = spec;
+        this.request = request;
+        this.rddId = rddId;
+        this.rendezvous = rendezvous;
+    }
+
+    /**
+     * The epoch's tasks over {@code indices} (one partition per block, block {@code i} in
+     * partition {@code i}): a barrier stage when {@code together}, else a plain one.
+     */
+    JavaRDD<EpochResult> over(JavaRDD<Integer> indices, boolean together) {
+        if (!together) {
+            return indices.mapPartitions(blocks -> List.of(run(blocks.next(), null)).iterator());
+        }
+        RDD<EpochResult> rdd = indices.rdd().barrier().mapPartitions(new BarrierBody(this), false,
+                ClassTag$.MODULE$.apply(EpochResult.class));
+        return rdd.toJavaRDD();
+    }
+
+    /** Trains block {@code block}; {@code barrier} is null when it is the only block. */
+    EpochResult run(int block, BarrierTaskContext barrier) {
+        String executor = SparkEnv.get().executorId();
+        ExecutorTrainer trainer = ExecutorTrainer.acquire(spec, block, rddId);
+        try {
+            if (barrier == null) {
+                return trainer == null ? EpochResult.blockMissing(block, executor)
+                        : trainer.trainEpoch(request, Collective.solo(), new int[] {trainer.rows()}, executor);
+            }
+            return together(block, barrier, trainer, executor);
+        } finally {
+            if (trainer != null) {
+                trainer.done();
+            }
+        }
+    }
+
+    private EpochResult together(int block, BarrierTaskContext barrier, ExecutorTrainer trainer, String executor) {
+        String host = SparkEnv.get().blockManager().blockManagerId().host();
+        ServerSocket listener = trainer == null ? null : TcpCollective.listen(host, request.network());
+        try {
+            String mine = trainer == null ? "missing"
+                    : executor + " " + host + " " + listener.getLocalPort() + " " + trainer.rows();
+            String[] all = Rendezvous.join(rendezvous, block, mine, request.network(), barrier::isInterrupted);
+            List<Peer> peers = new ArrayList<>();
+            int[] rows = new int[all.length];
+            for (int rank = 0; rank < all.length; rank++) {
+                if (all[rank].equals("missing")) {
+                    return EpochResult.blockMissing(block, executor);
+                }
+                String[] fields = all[rank].split(" ");
+                peers.add(new Peer(rank, fields[0], fields[1], Integer.parseInt(fields[2])));
+                rows[rank] = Integer.parseInt(fields[3]);
+            }
+            try (Collective collective = TcpCollective.connect(listener, peers, block, rendezvous.token(),
+                    request.network(),
+                    barrier::isInterrupted)) {
+                listener = null;
+                return trainer.trainEpoch(request, collective, rows, executor);
+            }
+        } finally {
+            if (listener != null) {
+                try {
+                    listener.close();
+                } catch (IOException e) {
+                    // closing anyway
+                }
+            }
+        }
+    }
+
+    /** The barrier stage's partition function: one block index in, one result out. */
+    private static final class BarrierBody
+            extends AbstractFunction1<scala.collection.Iterator<Integer>, scala.collection.Iterator<EpochResult>>
+            implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final EpochTask task;
+
+        BarrierBody(EpochTask task) {
+            this.task = task;
+        }
+
+        @Override
+        public scala.collection.Iterator<EpochResult> apply(scala.collection.Iterator<Integer> blocks) {
+            EpochResult result = task.run(blocks.next(), BarrierTaskContext.get());
+            Iterator<EpochResult> one = List.of(result).iterator();
+            return CollectionConverters.asScala(one);
+        }
+    }
+}
