@@ -6,7 +6,7 @@ import io.kortexdl.spark.collective.Rendezvous;
 import io.kortexdl.spark.collective.TcpCollective;
 import java.io.IOException;
 import java.io.Serializable;
-import java.net.ServerSocket;
+import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -77,10 +77,10 @@ final class EpochTask implements Serializable {
 
     private EpochResult together(int block, BarrierTaskContext barrier, ExecutorTrainer trainer, String executor) {
         String host = SparkEnv.get().blockManager().blockManagerId().host();
-        ServerSocket listener = trainer == null ? null : TcpCollective.listen(host, request.network());
+        ServerSocketChannel listener = trainer == null ? null : TcpCollective.listen(host, request.network());
         try {
             String mine = trainer == null ? "missing"
-                    : executor + " " + host + " " + listener.getLocalPort() + " " + trainer.rows();
+                    : executor + " " + host + " " + listener.socket().getLocalPort() + " " + trainer.rows();
             String[] all = Rendezvous.join(rendezvous, block, mine, request.network(), barrier::isInterrupted);
             List<Peer> peers = new ArrayList<>();
             int[] rows = new int[all.length];

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kortexdl.kernels.Activation;
-import io.kortexdl.kernels.LossType;
-import io.kortexdl.kernels.Network;
 import io.kortexdl.kernels.OptimizerKind;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +13,6 @@ import org.apache.spark.storage.RDDInfo;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -99,36 +95,8 @@ class LocalClusterTest {
 
         // Reference: each global step is one serial step over the union of both blocks' shares.
         List<List<Row>> blocks = data.select("features", "label").javaRDD().glom().collect();
-        int steps = (203 + 39) / 40;
-        Network reference = Network.builder().layers(4, 5, 3).hiddenActivation(Activation.RELU)
-                .outputActivation(Activation.IDENTITY).optimizer(OptimizerKind.SGD).seed(8).build();
-        for (int epoch = 0; epoch < 2; epoch++) {
-            int[][] orders = new int[2][];
-            for (int b = 0; b < 2; b++) {
-                orders[b] = new int[blocks.get(b).size()];
-                ExecutorTrainer.epochOrder(8, b, epoch, orders[b]);
-            }
-            for (int s = 0; s < steps; s++) {
-                java.util.List<Row> batch = new java.util.ArrayList<>();
-                for (int b = 0; b < 2; b++) {
-                    int share = (blocks.get(b).size() + steps - 1) / steps;
-                    for (int i = s * share; i < Math.min((s + 1) * share, blocks.get(b).size()); i++) {
-                        batch.add(blocks.get(b).get(orders[b][i]));
-                    }
-                }
-                float[] x = new float[batch.size() * 4];
-                float[] t = new float[batch.size() * 3];
-                for (int r = 0; r < batch.size(); r++) {
-                    double[] v = ((Vector) batch.get(r).get(0)).toArray();
-                    for (int i = 0; i < 4; i++) {
-                        x[r * 4 + i] = (float) v[i];
-                    }
-                    t[r * 3 + (int) batch.get(r).getDouble(1)] = 1f;
-                }
-                reference.trainBatch(x, t, LossType.CROSS_ENTROPY, 0.1f, batch.size());
-            }
-        }
-        assertArrayEquals(reference.getParameters(), model.weights().parameters(), 2e-5f);
+        float[] reference = SerialReference.train(blocks, 4, 5, 3, OptimizerKind.SGD, 0.1f, 40, 2, 1, 8);
+        assertArrayEquals(reference, model.weights().parameters(), 2e-5f);
     }
 
     @Test

@@ -25,7 +25,7 @@ import org.apache.spark.sql.functions;
  * syncInterval trade-off on two executors.
  *
  * <p>Arguments: {@code --master spark://127.0.0.1:7077 [--data DIR] [--epochs 4] [--target-epochs 10]
- * [--sweep]}.
+ * [--sweep] [--executors 1,2]}.
  */
 public final class SparkClusterBenchmark {
     /** The accuracy whose time is measured. */
@@ -42,6 +42,7 @@ public final class SparkClusterBenchmark {
         int epochs = args.intValue("--epochs", 4);
         int targetEpochs = args.intValue("--target-epochs", 10);
         boolean sweep = args.values("--sweep") != null;
+        String executorCounts = args.value("--executors", "1,2");
         args.finish();
 
         int defaultInterval = new KortexClassifier().getSyncInterval();
@@ -49,6 +50,9 @@ public final class SparkClusterBenchmark {
         String[] modes = {"default", "exact"};
         double[][] rowsPerSecond = new double[2][3];
         for (int executors = 1; executors <= 2; executors++) {
+            if (!Arrays.asList(executorCounts.split(",")).contains(Integer.toString(executors))) {
+                continue;
+            }
             SparkSession spark = session(master, executors);
             try {
                 Dataset<Row> train = SparkBench.fashion(spark, dir, true, 4).cache();
@@ -77,7 +81,7 @@ public final class SparkClusterBenchmark {
                 spark.stop();
             }
         }
-        for (int m = 0; m < modes.length; m++) {
+        for (int m = 0; m < modes.length && rowsPerSecond[m][1] > 0 && rowsPerSecond[m][2] > 0; m++) {
             SparkBench.result("bench=spark-cluster mode=" + modes[m] + " sync_interval=" + intervals[m]
                     + " two_over_one=" + SparkBench.f(rowsPerSecond[m][2] / rowsPerSecond[m][1]));
         }

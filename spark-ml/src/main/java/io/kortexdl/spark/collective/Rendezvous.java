@@ -61,7 +61,7 @@ public final class Rendezvous implements AutoCloseable {
      */
     public static Rendezvous open(String bindHost, String advertisedHost, int participants, long token,
                                   CollectiveSettings settings) {
-        ServerSocket server = TcpCollective.listen(bindHost, settings);
+        ServerSocket server = TcpCollective.listen(bindHost, settings).socket();
         Rendezvous rendezvous = new Rendezvous(server, new Address(advertisedHost, server.getLocalPort(), token),
                 participants);
         rendezvous.thread.start();

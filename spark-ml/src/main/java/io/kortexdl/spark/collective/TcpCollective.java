@@ -1,7 +1,5 @@
 package io.kortexdl.spark.collective;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,7 +9,10 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -37,22 +38,22 @@ public final class TcpCollective implements Collective {
 
     private final int rank;
     private final List<Peer> peers;
-    private final PeerLink[] links;
-    private final CollectiveSettings settings;
-    private final BooleanSupplier cancelled;
-    private byte[] sendFrame = new byte[0];
+    private final Exchange exchange;
+    private final ByteBuffer[] frames;
+    private final int[] expected;
+    private ByteBuffer sendFrame = ByteBuffer.allocateDirect(0);
     private float[] sum = new float[0];
+    private float[] scratch = new float[0];
     private int operations;
     private long bytesSent;
     private long messagesSent;
 
-    private TcpCollective(int rank, List<Peer> peers, PeerLink[] links, CollectiveSettings settings,
-                          BooleanSupplier cancelled) {
+    private TcpCollective(int rank, List<Peer> peers, Exchange exchange) {
         this.rank = rank;
         this.peers = peers;
-        this.links = links;
-        this.settings = settings;
-        this.cancelled = cancelled;
+        this.exchange = exchange;
+        this.frames = new ByteBuffer[peers.size()];
+        this.expected = new int[peers.size()];
     }
 
     /**
@@ -60,7 +61,7 @@ public final class TcpCollective implements Collective {
      *
      * @throws CollectiveException naming the address and range when no port is free
      */
-    public static ServerSocket listen(String host, CollectiveSettings settings) {
+    public static ServerSocketChannel listen(String host, CollectiveSettings settings) {
         InetAddress address;
         try {
             address = InetAddress.getByName(host);
@@ -71,9 +72,9 @@ public final class TcpCollective implements Collective {
         int last = settings.ranged() ? settings.lastPort() : 0;
         IOException lastFailure = null;
         for (int port = first; port <= last; port++) {
-            ServerSocket server = null;
+            ServerSocketChannel server = null;
             try {
-                server = new ServerSocket();
+                server = ServerSocketChannel.open();
                 server.bind(new InetSocketAddress(address, port), 64);
                 return server;
             } catch (IOException e) {
@@ -94,33 +95,31 @@ public final class TcpCollective implements Collective {
      * @param cancelled polled while waiting; when true the set-up fails
      * @throws CollectiveException naming the peers that could not be reached in time
      */
-    public static TcpCollective connect(ServerSocket listener, List<Peer> peers, int rank, long token,
+    public static TcpCollective connect(ServerSocketChannel listener, List<Peer> peers, int rank, long token,
                                         CollectiveSettings settings, BooleanSupplier cancelled) {
-        PeerLink[] links = new PeerLink[peers.size()];
+        SocketChannel[] channels = new SocketChannel[peers.size()];
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.connectTimeoutMs());
-        String owner = "rank" + rank;
         try (listener) {
             for (int lower = 0; lower < rank; lower++) {
-                Peer peer = peers.get(lower);
-                Socket socket = dial(peer, deadline, cancelled);
-                DataOutputStream hello = new DataOutputStream(socket.getOutputStream());
-                hello.writeInt(MAGIC);
-                hello.writeLong(token);
-                hello.writeInt(rank);
-                hello.flush();
-                links[lower] = new PeerLink(peer, socket, owner);
+                SocketChannel channel = dial(peers.get(lower), deadline, cancelled);
+                channels[lower] = channel;
+                ByteBuffer hello = ByteBuffer.allocate(16).putInt(MAGIC).putLong(token).putInt(rank).flip();
+                while (hello.hasRemaining()) {
+                    channel.write(hello);
+                }
             }
-            int expected = peers.size() - 1 - rank;
-            listener.setSoTimeout((int) ACCEPT_SLICE_MS);
-            while (expected > 0) {
+            int missing = peers.size() - 1 - rank;
+            ServerSocket server = listener.socket();
+            server.setSoTimeout((int) ACCEPT_SLICE_MS);
+            while (missing > 0) {
                 if (cancelled.getAsBoolean() || System.nanoTime() - deadline > 0) {
-                    List<String> missing = new ArrayList<>();
+                    List<String> absent = new ArrayList<>();
                     for (int higher = rank + 1; higher < peers.size(); higher++) {
-                        if (links[higher] == null) {
-                            missing.add(peers.get(higher).describe());
+                        if (channels[higher] == null) {
+                            absent.add(peers.get(higher).describe());
                         }
                     }
-                    throw new CollectiveException("KortexDL collective: " + String.join(", ", missing) + " did not"
+                    throw new CollectiveException("KortexDL collective: " + String.join(", ", absent) + " did not"
                             + " connect to " + peers.get(rank).describe() + (cancelled.getAsBoolean()
                             ? " before the task was cancelled" : " within " + CollectiveSettings.CONNECT_TIMEOUT + " = "
                             + settings.connectTimeoutMs() + " ms") + "; check that executors can reach each other"
@@ -128,24 +127,22 @@ public final class TcpCollective implements Collective {
                 }
                 Socket socket;
                 try {
-                    socket = listener.accept();
+                    socket = server.accept();
                 } catch (SocketTimeoutException e) {
                     continue;
                 }
                 int from = handshake(socket, token, rank, peers.size());
-                if (from < 0 || links[from] != null) {
+                if (from < 0 || channels[from] != null) {
                     closeQuietly(socket);
                     continue;
                 }
-                links[from] = new PeerLink(peers.get(from), socket, owner);
-                expected--;
+                channels[from] = socket.getChannel();
+                missing--;
             }
-            return new TcpCollective(rank, peers, links, settings, cancelled);
+            return new TcpCollective(rank, peers, new Exchange(peers, rank, channels, settings.timeoutMs(), cancelled));
         } catch (IOException | RuntimeException e) {
-            for (PeerLink link : links) {
-                if (link != null) {
-                    link.close();
-                }
+            for (SocketChannel channel : channels) {
+                closeQuietly(channel);
             }
             if (e instanceof CollectiveException c) {
                 throw c;
@@ -156,20 +153,20 @@ public final class TcpCollective implements Collective {
     }
 
     /** Connects to {@code peer}, retrying refused attempts until the deadline. */
-    private static Socket dial(Peer peer, long deadline, BooleanSupplier cancelled) throws IOException {
+    private static SocketChannel dial(Peer peer, long deadline, BooleanSupplier cancelled) throws IOException {
         IOException last = null;
         while (!cancelled.getAsBoolean()) {
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (left <= 0) {
                 break;
             }
-            Socket socket = new Socket();
+            SocketChannel channel = SocketChannel.open();
             try {
-                socket.connect(new InetSocketAddress(peer.host(), peer.port()), (int) Math.min(left, 10_000));
-                return socket;
+                channel.socket().connect(new InetSocketAddress(peer.host(), peer.port()), (int) Math.min(left, 10_000));
+                return channel;
             } catch (IOException e) {
                 last = e;
-                closeQuietly(socket);
+                closeQuietly(channel);
                 try {
                     Thread.sleep(Math.min(100, Math.max(1, left)));
                 } catch (InterruptedException interrupted) {
@@ -187,7 +184,7 @@ public final class TcpCollective implements Collective {
     private static int handshake(Socket socket, long token, int rank, int size) {
         try {
             socket.setSoTimeout(5_000);
-            DataInputStream in = new DataInputStream(socket.getInputStream());
+            java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
             if (in.readInt() != MAGIC || in.readLong() != token) {
                 return -1;
             }
@@ -227,76 +224,88 @@ public final class TcpCollective implements Collective {
         int n = peers.size();
         int operation = operations++;
         int ownFrom = sliceStart(length, rank, n);
-        int ownTo = sliceStart(length, rank + 1, n);
-        int ownLength = ownTo - ownFrom;
-        for (int k = 1; k < n; k++) {
-            int to = (rank + k) % n;
-            send(to, 2 * operation, data, sliceStart(length, to, n), sliceStart(length, to + 1, n), "its slice");
+        int ownLength = sliceStart(length, rank + 1, n) - ownFrom;
+        int largest = (length + n - 1) / n;
+        int capacity = (n - 1) * (Exchange.HEADER + 4 * largest);
+        if (sendFrame.capacity() < capacity) {
+            sendFrame = ByteBuffer.allocateDirect(capacity);
         }
+        // Reduce-scatter: every peer's slice goes to its owner; this participant's comes from everyone.
+        int at = 0;
+        for (int p = 0; p < n; p++) {
+            if (p == rank) {
+                frames[p] = null;
+                expected[p] = -1;
+                continue;
+            }
+            int from = sliceStart(length, p, n);
+            int count = sliceStart(length, p + 1, n) - from;
+            frames[p] = frame(at, 2 * operation, data, from, count);
+            at += frames[p].remaining();
+            bytesSent += frames[p].remaining();
+            messagesSent++;
+            expected[p] = ownLength;
+        }
+        exchange.exchange(frames, expected, 2 * operation, "slices of operation " + operation);
         if (sum.length < ownLength) {
             sum = new float[ownLength];
+            scratch = new float[ownLength];
         }
-        java.util.Arrays.fill(sum, 0, ownLength, 0f);
-        for (int from = 0; from < n; from++) {
-            if (from == rank) {
-                for (int i = 0; i < ownLength; i++) {
-                    sum[i] += data[ownFrom + i];
-                }
+        Arrays.fill(sum, 0, ownLength, 0f);
+        for (int p = 0; p < n; p++) {
+            float[] part;
+            int offset;
+            if (p == rank) {
+                part = data;
+                offset = ownFrom;
             } else {
-                FloatBuffer part = receive(from, 2 * operation, ownLength, "its part of slice " + rank);
-                for (int i = 0; i < ownLength; i++) {
-                    sum[i] += part.get(i);
-                }
+                exchange.inbound(p, ownLength).asFloatBuffer().get(scratch, 0, ownLength);
+                part = scratch;
+                offset = 0;
+            }
+            for (int i = 0; i < ownLength; i++) {
+                sum[i] += part[offset + i];
             }
         }
         System.arraycopy(sum, 0, data, ownFrom, ownLength);
-        for (int k = 1; k < n; k++) {
-            send((rank + k) % n, 2 * operation + 1, data, ownFrom, ownTo, "the sum of slice " + rank);
+        // All-gather: this participant's sum goes to everyone; every other slice comes from its owner.
+        ByteBuffer own = frame(0, 2 * operation + 1, data, ownFrom, ownLength);
+        for (int p = 0; p < n; p++) {
+            if (p == rank) {
+                continue;
+            }
+            frames[p] = own.duplicate();
+            expected[p] = sliceStart(length, p + 1, n) - sliceStart(length, p, n);
+            bytesSent += own.remaining();
+            messagesSent++;
         }
-        for (int from = 0; from < n; from++) {
-            if (from != rank) {
-                int start = sliceStart(length, from, n);
-                int count = sliceStart(length, from + 1, n) - start;
-                receive(from, 2 * operation + 1, count, "the sum of slice " + from).get(data, start, count);
+        exchange.exchange(frames, expected, 2 * operation + 1, "sums of operation " + operation);
+        for (int p = 0; p < n; p++) {
+            if (p != rank) {
+                int from = sliceStart(length, p, n);
+                FloatBuffer slice = exchange.inbound(p, expected[p]).asFloatBuffer();
+                slice.get(data, from, expected[p]);
             }
         }
+    }
+
+    /** Writes a frame of {@code data[from, from + count)} at {@code at} of the send buffer; returns a view of it. */
+    private ByteBuffer frame(int at, int sequence, float[] data, int from, int count) {
+        ByteBuffer frame = sendFrame.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        frame.clear().position(at);
+        frame.putInt(sequence).putInt(4 * count);
+        frame.asFloatBuffer().put(data, from, count);
+        frame.limit(at + Exchange.HEADER + 4 * count).position(at);
+        return frame.slice();
     }
 
     private static int sliceStart(int length, int slice, int slices) {
         return (int) ((long) length * slice / slices);
     }
 
-    private void send(int to, int sequence, float[] data, int from, int until, String what) {
-        int bytes = 8 + 4 * (until - from);
-        if (sendFrame.length < bytes) {
-            sendFrame = new byte[bytes];
-        }
-        ByteBuffer frame = ByteBuffer.wrap(sendFrame);
-        frame.putInt(sequence).putInt(bytes - 8);
-        frame.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(data, from, until - from);
-        links[to].send(sendFrame, bytes, what);
-        bytesSent += bytes;
-        messagesSent++;
-    }
-
-    private FloatBuffer receive(int from, int sequence, int floats, String what) {
-        PeerLink.Frame frame = links[from].receive(settings.timeoutMs(), cancelled, what);
-        if (frame.sequence() != sequence || frame.payload().length != 4 * floats) {
-            throw new CollectiveException("KortexDL collective: " + peers.get(from).describe() + " sent message "
-                    + frame.sequence() + " of " + frame.payload().length + " bytes where " + peers.get(rank).describe()
-                    + " expected message " + sequence + " of " + 4 * floats + " bytes: the participants disagree on"
-                    + " the operation", null);
-        }
-        return ByteBuffer.wrap(frame.payload()).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-    }
-
     @Override
     public void close() {
-        for (PeerLink link : links) {
-            if (link != null) {
-                link.close();
-            }
-        }
+        exchange.close();
     }
 
     private static void closeQuietly(java.io.Closeable c) {

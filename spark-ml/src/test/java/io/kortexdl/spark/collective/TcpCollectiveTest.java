@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrowsExactly;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.ServerSocket;
+import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,12 +28,12 @@ class TcpCollectiveTest {
     /** Runs {@code body} as participants 0..n-1 of one connected collective; returns their results. */
     private static <T> List<T> run(int n, CollectiveSettings settings, long token,
                                    java.util.function.BiFunction<Integer, Collective, T> body) throws Exception {
-        List<ServerSocket> listeners = new ArrayList<>();
+        List<ServerSocketChannel> listeners = new ArrayList<>();
         List<Peer> peers = new ArrayList<>();
         for (int r = 0; r < n; r++) {
-            ServerSocket listener = TcpCollective.listen("127.0.0.1", settings);
+            ServerSocketChannel listener = TcpCollective.listen("127.0.0.1", settings);
             listeners.add(listener);
-            peers.add(new Peer(r, "e" + r, "127.0.0.1", listener.getLocalPort()));
+            peers.add(new Peer(r, "e" + r, "127.0.0.1", listener.socket().getLocalPort()));
         }
         ExecutorService pool = Executors.newFixedThreadPool(n);
         try {
@@ -161,10 +161,10 @@ class TcpCollectiveTest {
 
     @Test
     void aConnectionOfAnotherAttemptIsRefusedAndTheMissingPeerNamed() throws Exception {
-        ServerSocket listener = TcpCollective.listen("127.0.0.1", FAST);
-        ServerSocket other = TcpCollective.listen("127.0.0.1", FAST);
-        List<Peer> peers = List.of(new Peer(0, "a", "127.0.0.1", listener.getLocalPort()),
-                new Peer(1, "b", "127.0.0.1", other.getLocalPort()));
+        ServerSocketChannel listener = TcpCollective.listen("127.0.0.1", FAST);
+        ServerSocketChannel other = TcpCollective.listen("127.0.0.1", FAST);
+        List<Peer> peers = List.of(new Peer(0, "a", "127.0.0.1", listener.socket().getLocalPort()),
+                new Peer(1, "b", "127.0.0.1", other.socket().getLocalPort()));
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
             // Rank 1 connects with the token of another attempt; rank 0 must not take it for its peer.
@@ -187,9 +187,9 @@ class TcpCollectiveTest {
     @Test
     void listensOnlyInsideTheConfiguredPortRange() throws Exception {
         CollectiveSettings range = CollectiveSettings.from(Map.of(CollectiveSettings.PORT_RANGE, "47310-47311"));
-        try (ServerSocket a = TcpCollective.listen("127.0.0.1", range);
-             ServerSocket b = TcpCollective.listen("127.0.0.1", range)) {
-            assertEquals(java.util.Set.of(47310, 47311), java.util.Set.of(a.getLocalPort(), b.getLocalPort()));
+        try (ServerSocketChannel a = TcpCollective.listen("127.0.0.1", range);
+             ServerSocketChannel b = TcpCollective.listen("127.0.0.1", range)) {
+            assertEquals(java.util.Set.of(47310, 47311), java.util.Set.of(a.socket().getLocalPort(), b.socket().getLocalPort()));
             CollectiveException full = assertThrowsExactly(CollectiveException.class,
                     () -> TcpCollective.listen("127.0.0.1", range));
             assertTrue(full.getMessage().contains(CollectiveSettings.PORT_RANGE + " 47310-47311"), full.getMessage());

@@ -1,0 +1,101 @@
+package io.kortexdl.examples.bench;
+
+import io.kortexdl.examples.Args;
+import io.kortexdl.spark.collective.Collective;
+import io.kortexdl.spark.collective.CollectiveSettings;
+import io.kortexdl.spark.collective.Peer;
+import io.kortexdl.spark.collective.TcpCollective;
+import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * {@code ./kortex bench collective}: the executors' allreduce between participants on loopback
+ * (threads of one JVM, real TCP), the constants of the README's cost model: the time of one
+ * allreduce of 4 bytes (two message latencies and the per-message cost), of the Fashion-MNIST
+ * gradient (0.94 MB) and of ten times that, from which the effective bandwidth follows, and the
+ * rate at which one core adds float arrays.
+ *
+ * <p>Arguments: {@code [--participants 2] [--repetitions 400]}.
+ */
+public final class CollectiveBenchmark {
+    private CollectiveBenchmark() {
+    }
+
+    /** Runs the benchmark; see the class comment. */
+    public static void main(String[] argv) throws Exception {
+        Args args = new Args(argv);
+        int n = args.intValue("--participants", 2);
+        int repetitions = args.intValue("--repetitions", 400);
+        args.finish();
+
+        int fashion = 235_146 + 1;
+        for (int floats : new int[] {1, fashion, 10 * fashion}) {
+            int reps = floats > fashion ? Math.max(10, repetitions / 10) : repetitions;
+            double[] seconds = allreduce(n, floats, reps);
+            double median = Timing.median(seconds);
+            long bytes = 4L * floats;
+            double perParticipantBytes = 2.0 * (n - 1) / n * bytes;
+            SparkBench.result("bench=collective participants=" + n + " floats=" + floats + " ms_per_allreduce="
+                    + SparkBench.f(median * 1e3) + " bytes_sent_each=" + (long) perParticipantBytes
+                    + " effective_gb_per_s=" + SparkBench.f(perParticipantBytes / median / 1e9));
+        }
+        float[] a = new float[fashion];
+        float[] b = new float[fashion];
+        Arrays.fill(b, 1e-3f);
+        double addSeconds = Timing.medianSeconds(50, 200, () -> {
+            for (int i = 0; i < a.length; i++) {
+                a[i] += b[i];
+            }
+        });
+        SparkBench.result("bench=collective-reduce floats=" + fashion + " ms=" + SparkBench.f(addSeconds * 1e3)
+                + " gfloats_per_s=" + SparkBench.f(fashion / addSeconds / 1e9));
+    }
+
+    /** Seconds of each of {@code repetitions} allreduce operations of {@code floats} floats, as rank 0 saw them. */
+    private static double[] allreduce(int n, int floats, int repetitions) throws Exception {
+        CollectiveSettings settings = CollectiveSettings.DEFAULTS;
+        List<ServerSocketChannel> listeners = new ArrayList<>();
+        List<Peer> peers = new ArrayList<>();
+        for (int r = 0; r < n; r++) {
+            ServerSocketChannel listener = TcpCollective.listen("127.0.0.1", settings);
+            listeners.add(listener);
+            peers.add(new Peer(r, Integer.toString(r), "127.0.0.1", listener.socket().getLocalPort()));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<double[]>> futures = new ArrayList<>();
+            for (int r = 0; r < n; r++) {
+                int rank = r;
+                futures.add(pool.submit(() -> {
+                    try (Collective c = TcpCollective.connect(listeners.get(rank), peers, rank, 1, settings,
+                            () -> false)) {
+                        float[] data = new float[floats];
+                        int warmups = Math.max(5, repetitions / 10);
+                        double[] seconds = new double[repetitions];
+                        for (int i = -warmups; i < repetitions; i++) {
+                            Arrays.fill(data, rank + 1);
+                            long start = System.nanoTime();
+                            c.allreduceSum(data, floats);
+                            if (i >= 0) {
+                                seconds[i] = (System.nanoTime() - start) / 1e9;
+                            }
+                        }
+                        return seconds;
+                    }
+                }));
+            }
+            double[] first = futures.get(0).get();
+            for (Future<double[]> f : futures) {
+                f.get();
+            }
+            return first;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package io.kortexdl.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kortexdl.kernels.OptimizerKind;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three executor JVMs (local-cluster[3,1,1024]) syncing among themselves: both sync modes against
+ * a naive serial reimplementation, bitwise reproducibility, and a block read from another
+ * executor's cache.
+ */
+class ThreeExecutorTest {
+    private static SparkSession spark;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkTestSupport.session("local-cluster[3,1,1024]");
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    /** Blocks of unequal size (3 partitions of 301 rows), so some blocks run out of rows before others. */
+    private static Dataset<Row> data() {
+        return SyntheticData.blobs(spark, 301, 5, 3, 14, 3).cache();
+    }
+
+    @Test
+    void exactModeEqualsSerialStepsOverTheUnionOfTheThreeShares() {
+        Dataset<Row> data = data();
+        KortexClassificationModel model = new KortexClassifier().setHiddenLayers(6).setOptimizer("adam")
+                .setStepSize(0.01).setStepSizeSchedule("constant").setBatchSize(32).setMaxIter(2).setSyncInterval(1)
+                .setSeed(4).fit(data);
+        assertEquals(3, model.summary().executors());
+        assertEquals(3, model.summary().rowsByExecutor().size(), "all three trained: " + model.summary());
+        List<List<Row>> blocks = data.select("features", "label").javaRDD().glom().collect();
+        float[] reference = SerialReference.train(blocks, 5, 6, 3, OptimizerKind.ADAM, 0.01f, 32, 2, 1, 4);
+        assertArrayEquals(reference, model.weights().parameters(), 2e-5f);
+        assertEquals(2L * ((301 + 31) / 32), model.summary().syncs(), "one sync per step");
+        // 57 gradient sums and a flag in thirds of 19, 19 and 20 floats.
+        assertEquals((19 + 20 + 2 * 19) * 4 + 4 * 8, model.summary().bytesPerSync(), "bytes block 0 sent per step");
+    }
+
+    @Test
+    void averagingEqualsTheSerialReferenceAndRepeatsBitForBit() {
+        Dataset<Row> data = data();
+        KortexClassifier estimator = new KortexClassifier().setHiddenLayers(6).setOptimizer("adam").setStepSize(0.01)
+                .setStepSizeSchedule("constant").setBatchSize(24).setMaxIter(3).setSyncInterval(4).setSeed(6);
+        KortexClassificationModel first = estimator.fit(data);
+        KortexClassificationModel second = estimator.fit(data);
+        assertEquals(first.weights(), second.weights(), "same seed, data and executors: the same bits");
+        List<List<Row>> blocks = data.select("features", "label").javaRDD().glom().collect();
+        float[] reference = SerialReference.train(blocks, 5, 6, 3, OptimizerKind.ADAM, 0.01f, 24, 3, 4, 6);
+        assertArrayEquals(reference, first.weights().parameters(), 2e-5f);
+        float[] exact = SerialReference.train(blocks, 5, 6, 3, OptimizerKind.ADAM, 0.01f, 24, 3, 1, 6);
+        assertNotEquals(java.util.Arrays.toString(exact), java.util.Arrays.toString(first.weights().parameters()),
+                "averaging is not the exact mode (the reference can tell them apart)");
+        long expectedSyncs = 3L * (((301 + 23) / 24 + 3) / 4);
+        assertEquals(expectedSyncs, first.summary().syncs(), "one sync every 4 steps");
+        // 57 parameters, 114 Adam moments and a flag in thirds of 57, 57 and 58 floats: block 0 sends the other
+        // two thirds to their owners, then its own third, summed, to both; 8 header bytes a message.
+        assertEquals((57 + 58 + 2 * 57) * 4 + 4 * 8, first.summary().bytesPerSync(), "bytes block 0 sent per sync");
+    }
+
+    @Test
+    void aTaskReadsABlockCachedOnAnotherExecutor() {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Dataset<Row> data = SyntheticData.blobs(spark, 300, 4, 3, 2, 3);
+        FeatureColumn features = FeatureColumn.of(data.schema(), "features");
+        DataPacker.Packed packed = DataPacker.pack(data, new DataPacker.Columns(features, "label", true, null, null), 3);
+        try {
+            BlockPlacement placement = BlockPlacement.of(jsc, packed.blocks());
+            int rddId = packed.blocks().id();
+            // Where each block is cached, and a checksum of each as its own executor reads it.
+            Map<Integer, String> holders = new java.util.TreeMap<>();
+            Map<Integer, Double> local = new java.util.TreeMap<>();
+            for (String line : placement.indices().map(i -> i + " " + org.apache.spark.SparkEnv.get().executorId()
+                    + " " + checksum(BlockPlacement.fetch(rddId, i))).collect()) {
+                String[] f = line.split(" ");
+                holders.put(Integer.parseInt(f[0]), f[1]);
+                local.put(Integer.parseInt(f[0]), Double.parseDouble(f[2]));
+            }
+            // Every executor reads every block: two of the three reads are remote.
+            List<String> reads = jsc.parallelize(List.of(0, 1, 2, 3, 4, 5), 6).flatMap(ignored -> {
+                List<String> out = new java.util.ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    out.add(i + " " + org.apache.spark.SparkEnv.get().executorId() + " "
+                            + checksum(BlockPlacement.fetch(rddId, i)));
+                }
+                return out.iterator();
+            }).collect();
+            int remote = 0;
+            for (String line : reads) {
+                String[] f = line.split(" ");
+                int block = Integer.parseInt(f[0]);
+                assertEquals(local.get(block), Double.parseDouble(f[2]), "block " + block + " read on executor " + f[1]);
+                if (!f[1].equals(holders.get(block))) {
+                    remote++;
+                }
+            }
+            assertTrue(remote > 0, "some reads were remote: " + reads + " holders " + holders);
+        } finally {
+            packed.release();
+        }
+    }
+
+    private static double checksum(PackedBlock block) {
+        double sum = block.block * 1e6 + block.train.rows;
+        for (int i = 0; i < block.train.rows * 4; i++) {
+            sum += block.train.features[i] * (1 + i % 7);
+        }
+        return sum;
+    }
+}
