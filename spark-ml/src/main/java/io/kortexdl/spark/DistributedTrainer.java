@@ -219,13 +219,15 @@ final class DistributedTrainer {
 
     /** Runs one epoch on every block and takes its end state; returns {loss sum, rows}. */
     private double[] runEpoch(int epoch, float learningRate) {
-        Broadcast<TrainingState> start = jsc.broadcast(state.training);
+        boolean single = spec.blockCount() == 1;
+        Broadcast<TrainingState> start = single ? jsc.broadcast(state.training) : null;
         try {
             EpochRequest request = new EpochRequest(epoch, learningRate, settings.syncInterval(), start,
                     settings.network());
-            List<EpochResult> results = onEveryBlock(() -> spec.blockCount() == 1
+            TrainingState[] end = new TrainingState[1];
+            List<EpochResult> results = onEveryBlock(() -> single
                     ? new EpochTask(spec, request, blocks.rddId(), null).over(blocks.indices(), false).collect()
-                    : rerunOnFailure(epoch, () -> together(request)),
+                    : rerunOnFailure(epoch, () -> together(request, end)),
                     result -> result.status() == EpochResult.Status.BLOCK_MISSING);
             if (results.stream().anyMatch(r -> r.status() == EpochResult.Status.BLOCK_MISSING)) {
                 throw new IllegalStateException("KortexDL: training blocks were lost with their executors and could"
@@ -249,22 +251,39 @@ final class DistributedTrainer {
                 }
             }
             syncTotals.add(results);
-            state.training = results.get(0).state();
+            state.training = single ? results.get(0).state() : end[0];
             return new double[] {lossSum, rows};
         } finally {
-            start.destroy(false);
+            if (start != null) {
+                start.destroy(false);
+            }
         }
     }
 
-    /** One attempt of a multi-block epoch: its barrier job, with a rendezvous of its own for the tasks. */
-    private List<EpochResult> together(EpochRequest request) {
+    /**
+     * One attempt of a multi-block epoch: its barrier job, with a rendezvous of its own that serves
+     * the start state to tasks that lack it and receives the end state, put in {@code end[0]}.
+     */
+    private List<EpochResult> together(EpochRequest request, TrainingState[] end) {
         org.apache.spark.SparkConf conf = jsc.getConf();
         String host = conf.get("spark.driver.host", "localhost");
         long token = new java.security.SecureRandom().nextLong();
         try (Rendezvous rendezvous = Rendezvous.open(conf.get("spark.driver.bindAddress", host), host,
-                spec.blockCount(), token, settings.network())) {
-            return new EpochTask(spec, request, blocks.rddId(), rendezvous.address())
+                spec.blockCount(), token, settings.network(), state.training.toBytes())) {
+            List<EpochResult> results = new EpochTask(spec, request, blocks.rddId(), rendezvous.address())
                     .over(placement.apply(blocks.indices()), true).collect();
+            if (results.stream().allMatch(r -> r.status() == EpochResult.Status.TRAINED)) {
+                byte[] bytes = rendezvous.end(settings.network().timeoutMs());
+                if (bytes == null) {
+                    throw new IllegalStateException("KortexDL: block 0 finished the epoch, but its state did not"
+                            + " reach the driver's rendezvous within " + settings.network().timeoutMs() + " ms");
+                }
+                end[0] = TrainingState.fromBytes(bytes);
+            }
+            return results;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("KortexDL: interrupted while waiting for the epoch's state", e);
         }
     }
 
@@ -372,10 +391,11 @@ final class DistributedTrainer {
             bytes += last.bytesSent();
         }
 
-        /** ", 469 syncs of 0.52 ms and 0.94 MB" for the last epoch, or "" without syncs. */
+        /** ", 469 syncs of 0.52 ms and 0.94 MB in 0.71 s of training" for the last epoch, or "" without syncs. */
         String lastEpoch() {
-            return last.syncs() == 0 ? "" : String.format(", %d syncs of %.2f ms and %.2f MB", last.syncs(),
-                    last.seconds() * 1e3 / last.syncs(), last.bytesSent() / 1e6 / last.syncs());
+            return last.syncs() == 0 ? "" : String.format(", %d syncs of %.2f ms and %.2f MB in %.2f s of training",
+                    last.syncs(), last.seconds() * 1e3 / last.syncs(), last.bytesSent() / 1e6 / last.syncs(),
+                    last.trainSeconds());
         }
     }
 }

@@ -11,7 +11,8 @@ import java.io.Serializable;
  * @param rows training rows this block covered
  * @param lossSum summed per-row loss of those rows, each measured before its step's update
  * @param divergence where the loss became NaN or infinite, for {@link Status#DIVERGED}
- * @param state the state after the epoch, returned by block 0 only (every block holds the same)
+ * @param state the state after the epoch, from block 0 only (every block holds the same), and only with a
+ *     single block: with several, block 0 sends it through the epoch's rendezvous instead
  * @param sync this block's time and traffic in the collective
  */
 record EpochResult(int block, String executor, Status status, long rows, double lossSum, Divergence divergence,
@@ -40,14 +41,20 @@ record EpochResult(int block, String executor, Status status, long rows, double 
     }
 
     /**
-     * Time and traffic of one block's syncs in an epoch.
+     * Time and traffic of one block's epoch.
      *
      * @param syncs allreduce operations
      * @param seconds wall-clock seconds inside them, waiting for slower peers included
      * @param bytesSent bytes this block sent, framing included
+     * @param trainSeconds wall-clock seconds of the whole epoch in the task, syncs included
      */
-    record SyncStats(int syncs, double seconds, long bytesSent) implements Serializable {
-        static final SyncStats NONE = new SyncStats(0, 0, 0);
+    record SyncStats(int syncs, double seconds, long bytesSent, double trainSeconds) implements Serializable {
+        static final SyncStats NONE = new SyncStats(0, 0, 0, 0);
+    }
+
+    /** This result without its state. */
+    EpochResult withoutState() {
+        return new EpochResult(block, executor, status, rows, lossSum, divergence, null, sync);
     }
 
     /** The result of a block that found some block missing. */

@@ -21,13 +21,14 @@ import scala.runtime.AbstractFunction1;
 /**
  * The body of one epoch's training task, one per block. With several blocks the tasks run
  * together as a Spark barrier stage, which launches all of them or none and fails all when one
- * fails: each binds a listener on its executor's own address, publishes
- * {@code executor host port rows} at the driver's {@link Rendezvous} (Spark's own
- * {@code allGather} polls once a second), connects to the others ({@link TcpCollective}) and
- * trains the whole epoch, syncing directly with its peers; the driver sees only the epoch's start
- * and end. When any block has no cached copy left,
- * every task returns {@link EpochResult.Status#BLOCK_MISSING} before training, so the driver can
- * recompute the block and run the epoch again.
+ * fails. Each binds a listener on its executor's own address and meets the others at the epoch's
+ * {@link Rendezvous} on the driver, publishing {@code executor host port rows} and asking for the
+ * start state only when its trainer does not hold it; it connects to the others
+ * ({@link TcpCollective}) and trains the whole epoch, syncing directly with its peers. Block 0
+ * sends the state the epoch ends with back through the rendezvous. The driver sees only the
+ * epoch's start and end. When any block has no cached copy left, every task returns
+ * {@link EpochResult.Status#BLOCK_MISSING} before training, so the driver can recompute the block
+ * and run the epoch again.
  */
 final class EpochTask implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -63,9 +64,12 @@ final class EpochTask implements Serializable {
         String executor = SparkEnv.get().executorId();
         ExecutorTrainer trainer = ExecutorTrainer.acquire(spec, block, rddId);
         try {
+            if (trainer == null) {
+                return barrier == null ? EpochResult.blockMissing(block, executor) : missing(block, barrier, executor);
+            }
             if (barrier == null) {
-                return trainer == null ? EpochResult.blockMissing(block, executor)
-                        : trainer.trainEpoch(request, Collective.solo(), new int[] {trainer.rows()}, executor);
+                return trainer.trainEpoch(request, () -> request.start().value(), Collective.solo(),
+                        new int[] {trainer.rows()}, executor);
             }
             return together(block, barrier, trainer, executor);
         } finally {
@@ -75,28 +79,42 @@ final class EpochTask implements Serializable {
         }
     }
 
+    /** Tells the others at the rendezvous that this block is missing. */
+    private EpochResult missing(int block, BarrierTaskContext barrier, String executor) {
+        Rendezvous.join(rendezvous, block, "missing", false, request.network(), barrier::isInterrupted).close();
+        return EpochResult.blockMissing(block, executor);
+    }
+
     private EpochResult together(int block, BarrierTaskContext barrier, ExecutorTrainer trainer, String executor) {
         String host = SparkEnv.get().blockManager().blockManagerId().host();
-        ServerSocketChannel listener = trainer == null ? null : TcpCollective.listen(host, request.network());
+        ServerSocketChannel listener = TcpCollective.listen(host, request.network());
         try {
-            String mine = trainer == null ? "missing"
-                    : executor + " " + host + " " + listener.socket().getLocalPort() + " " + trainer.rows();
-            String[] all = Rendezvous.join(rendezvous, block, mine, request.network(), barrier::isInterrupted);
-            List<Peer> peers = new ArrayList<>();
-            int[] rows = new int[all.length];
-            for (int rank = 0; rank < all.length; rank++) {
-                if (all[rank].equals("missing")) {
-                    return EpochResult.blockMissing(block, executor);
-                }
-                String[] fields = all[rank].split(" ");
-                peers.add(new Peer(rank, fields[0], fields[1], Integer.parseInt(fields[2])));
-                rows[rank] = Integer.parseInt(fields[3]);
-            }
-            try (Collective collective = TcpCollective.connect(listener, peers, block, rendezvous.token(),
-                    request.network(),
+            String mine = executor + " " + host + " " + listener.socket().getLocalPort() + " " + trainer.rows();
+            boolean needsStart = !trainer.holdsStartOf(request.epoch());
+            try (Rendezvous.Joined joined = Rendezvous.join(rendezvous, block, mine, needsStart, request.network(),
                     barrier::isInterrupted)) {
-                listener = null;
-                return trainer.trainEpoch(request, collective, rows, executor);
+                String[] all = joined.messages();
+                List<Peer> peers = new ArrayList<>();
+                int[] rows = new int[all.length];
+                for (int rank = 0; rank < all.length; rank++) {
+                    if (all[rank].equals("missing")) {
+                        return EpochResult.blockMissing(block, executor);
+                    }
+                    String[] fields = all[rank].split(" ");
+                    peers.add(new Peer(rank, fields[0], fields[1], Integer.parseInt(fields[2])));
+                    rows[rank] = Integer.parseInt(fields[3]);
+                }
+                EpochResult result;
+                try (Collective collective = TcpCollective.connect(listener, peers, block,
+                        rendezvous.token(), request.network(), barrier::isInterrupted)) {
+                    listener = null;
+                    result = trainer.trainEpoch(request, () -> startState(joined), collective, rows, executor);
+                }
+                if (result.state() != null) {
+                    joined.submitEnd(result.state().toBytes());
+                    result = result.withoutState();
+                }
+                return result;
             }
         } finally {
             if (listener != null) {
@@ -107,6 +125,14 @@ final class EpochTask implements Serializable {
                 }
             }
         }
+    }
+
+    private static TrainingState startState(Rendezvous.Joined joined) {
+        if (joined.start() == null) {
+            throw new IllegalStateException("KortexDL: the executor's trainer lost the epoch's start state after"
+                    + " the rendezvous; the epoch runs again");
+        }
+        return TrainingState.fromBytes(joined.start());
     }
 
     /** The barrier stage's partition function: one block index in, one result out. */

@@ -123,15 +123,26 @@ final class ExecutorTrainer implements AutoCloseable {
         return data.rows;
     }
 
+    /** Whether this trainer holds the state epoch {@code epoch} (0-based) starts from. */
+    synchronized boolean holdsStartOf(int epoch) {
+        return heldEpochs == epoch;
+    }
+
     /**
      * Runs epoch {@code request.epoch()} of this block as participant {@code collective.rank()}.
      *
+     * @param start the state to start from, called only when this trainer does not hold it
      * @param blockRows the training rows of every block, in block order (every participant passes the same)
      * @param executor this JVM's Spark executor id, for the result
      * @throws io.kortexdl.spark.collective.CollectiveException when a peer fails
      */
-    synchronized EpochResult trainEpoch(EpochRequest request, Collective collective, int[] blockRows, String executor) {
-        loadState(request);
+    synchronized EpochResult trainEpoch(EpochRequest request, java.util.function.Supplier<TrainingState> start,
+                                        Collective collective, int[] blockRows, String executor) {
+        if (heldEpochs != request.epoch()) {
+            TrainingState state = start.get();
+            trainer.setParameters(state.parameters());
+            network.optimizer().importState(state.optimizerState(), 0, state.optimizerSteps());
+        }
         heldEpochs = -1;
         shuffleFor(request.epoch());
         EpochPlan plan = new EpochPlan(spec, blockRows, request.syncInterval());
@@ -141,16 +152,6 @@ final class ExecutorTrainer implements AutoCloseable {
             heldEpochs = request.epoch() + 1;
         }
         return result;
-    }
-
-    /** Puts the epoch's starting state in place, unless this trainer holds exactly that state already. */
-    private void loadState(EpochRequest request) {
-        if (heldEpochs == request.epoch()) {
-            return;
-        }
-        TrainingState start = request.start().value();
-        trainer.setParameters(start.parameters());
-        network.optimizer().importState(start.optimizerState(), 0, start.optimizerSteps());
     }
 
     /** The steps of one epoch of one block, with the buffers its syncs use. */
@@ -165,6 +166,7 @@ final class ExecutorTrainer implements AutoCloseable {
         private int syncs;
         private long syncNanos;
         private final long bytesBefore;
+        private final long started = System.nanoTime();
         private double lossSum;
         private long rows;
 
@@ -278,18 +280,13 @@ final class ExecutorTrainer implements AutoCloseable {
         }
 
         private EpochResult.SyncStats stats() {
-            return new EpochResult.SyncStats(syncs, syncNanos / 1e9, collective.bytesSent() - bytesBefore);
+            return new EpochResult.SyncStats(syncs, syncNanos / 1e9, collective.bytesSent() - bytesBefore,
+                    (System.nanoTime() - started) / 1e9);
         }
 
         private EpochResult trained() {
-            TrainingState state = null;
-            if (me == 0) {
-                float[] optimizerState = new float[network.optimizer().stateSize()];
-                network.optimizer().exportState(optimizerState, 0);
-                state = new TrainingState(trainer.getParameters(), optimizerState, network.optimizer().steps());
-            }
-            return new EpochResult(blockIndex, executor, EpochResult.Status.TRAINED, rows, lossSum, null, state,
-                    stats());
+            return new EpochResult(blockIndex, executor, EpochResult.Status.TRAINED, rows, lossSum, null,
+                    me == 0 ? state() : null, stats());
         }
 
         private EpochResult stopped(boolean here, int step, float loss) {
@@ -297,6 +294,13 @@ final class ExecutorTrainer implements AutoCloseable {
                     here ? EpochResult.Status.DIVERGED : EpochResult.Status.STOPPED_BY_PEER, rows, lossSum,
                     here ? new EpochResult.Divergence(request.epoch() + 1, step, loss) : null, null, stats());
         }
+    }
+
+    /** The state this trainer holds now. */
+    private TrainingState state() {
+        float[] optimizerState = new float[network.optimizer().stateSize()];
+        network.optimizer().exportState(optimizerState, 0);
+        return new TrainingState(trainer.getParameters(), optimizerState, network.optimizer().steps());
     }
 
     private void shuffleFor(int epoch) {

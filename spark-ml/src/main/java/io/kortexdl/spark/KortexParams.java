@@ -83,7 +83,13 @@ public interface KortexParams<S extends KortexParams<S>> extends Params {
         return kortexParams().numThreads;
     }
 
-    /** Local steps between parameter averaging across executors (1 = exact synchronous SGD). */
+    /**
+     * Steps between syncs of the executors, which exchange directly over TCP inside the epoch's
+     * tasks (see {@link io.kortexdl.spark.collective.CollectiveSettings} for the network settings).
+     * 1 sums the gradients of every step, so every step is one step on the whole global batch
+     * (exact synchronous SGD); K &gt; 1 lets each executor run K steps on its share, then averages
+     * parameters and optimizer state weighted by the rows each covered. Ignored with one executor.
+     */
     default IntParam syncInterval() {
         return kortexParams().syncInterval;
     }

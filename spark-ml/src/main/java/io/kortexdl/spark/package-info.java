@@ -20,12 +20,13 @@
  * {@code PackedBlock} per executor ({@code DataPacker}, {@code FloatSink}, {@code MemoryCheck},
  * blocks grouped by {@code ContiguousCoalescer}), derives the class count, the batch size and, for
  * regression, the {@code LabelScaling}, and builds a {@code TrainingSpec}. {@code DistributedTrainer}
- * then runs the epochs on the driver: each round is a Spark job whose tasks
- * ({@code ExecutorTrainer}, placed by {@code BlockPlacement} and {@code ResourcePlacement}) train
- * their block with the kernels' {@code ParallelTrainer} from a {@code RoundRequest} and return a
- * {@code RoundResult}; the driver combines the results in block order, validates
- * ({@code MetricSums}), checkpoints ({@code CheckpointStore}, {@code CheckpointFormat}) and tells the
- * listeners.
+ * then runs one Spark job per epoch from its {@code FitState}: the tasks ({@code EpochTask}, one per
+ * block, placed by {@code BlockPlacement} and {@code ResourcePlacement}) run together as a barrier
+ * stage, meet at a rendezvous on the driver, and train the whole epoch on their
+ * {@code ExecutorTrainer}s, following the {@code EpochPlan} and syncing among themselves through the
+ * collective of {@link io.kortexdl.spark.collective}; block 0 returns the state the epoch ends with in
+ * its {@code EpochResult}. Between epochs the driver validates ({@code MetricSums}), checkpoints
+ * ({@code CheckpointStore}, {@code CheckpointFormat}) and tells the listeners.
  *
  * <h2>The route of a transform</h2>
  * {@code transform} goes through {@code ModelScoring}: each partition is scored in blocks of rows

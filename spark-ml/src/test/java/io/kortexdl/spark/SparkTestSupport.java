@@ -19,11 +19,18 @@ final class SparkTestSupport {
 
     /** A fresh session on {@code master} with the UI off; the caller stops it. */
     static SparkSession session(String master) {
+        return session(master, java.util.Map.of());
+    }
+
+    /** A fresh session on {@code master} with the UI off and {@code conf} set; the caller stops it. */
+    static SparkSession session(String master, java.util.Map<String, String> conf) {
         SparkSession.clearActiveSession();
         SparkSession.clearDefaultSession();
         // Executors of local-cluster use the native BLAS the tests run on (MKL in the intel-mkl executions).
         String nativeLib = System.getProperty(NATIVE_LIB_PROPERTY);
-        return SparkSession.builder().master(master).appName("kortexdl-test")
+        SparkSession.Builder builder = SparkSession.builder();
+        conf.forEach(builder::config);
+        return builder.master(master).appName("kortexdl-test")
                 .config("spark.executor.extraJavaOptions", nativeLib == null ? "" : "-D" + NATIVE_LIB_PROPERTY + "=" + nativeLib)
                 .config("spark.ui.enabled", "false")
                 .config("spark.sql.shuffle.partitions", "4")

@@ -1,5 +1,7 @@
 package io.kortexdl.spark.collective;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -8,23 +10,28 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * Where the participants of one collective find each other: a small TCP service on the driver.
- * Each participant connects, sends its rank and a message (its address), and receives every
- * participant's message in rank order once all have arrived, like Spark's
- * {@code BarrierTaskContext.allGather} but without its one-second polling, which would cost a
- * second per epoch.
+ * Where the participants of one collective meet, on the driver, and how the state they start
+ * from and end with travels without Spark's task results and broadcasts (which cost tens of
+ * milliseconds an epoch for a few megabytes).
  *
- * <p>The service serves one round of {@code participants} messages for one {@link #token()},
- * refuses connections of another token or an impossible rank, and keeps the latest connection of
- * a rank that connects twice.
+ * <p>Each participant connects, sends its rank, a message (its address) and whether it needs the
+ * start payload; once all have arrived, each receives every participant's message in rank order
+ * (like Spark's {@code BarrierTaskContext.allGather}, without its one-second polling), followed
+ * by the start payload if it asked for it. Rank 0 keeps its connection and, at the end, sends the
+ * end payload back ({@link Joined#submitEnd}). The service serves one round for one
+ * {@link Address#token()}: connections carrying another token or an impossible rank are refused,
+ * and the latest connection of a rank that connects twice wins.
  */
 public final class Rendezvous implements AutoCloseable {
     private static final int MAGIC = 0x4B584452; // "KXDR"
     private static final int POLL_MS = 200;
+    /** Largest payload accepted from a participant. */
+    private static final int MAX_PAYLOAD = Integer.MAX_VALUE - 64;
 
     /**
      * How participants reach a rendezvous.
@@ -38,16 +45,22 @@ public final class Rendezvous implements AutoCloseable {
 
     private final ServerSocket server;
     private final Address address;
+    private final byte[] start;
     private final Socket[] joined;
     private final String[] messages;
+    private final boolean[] wantsStart;
     private final Thread thread;
+    private final CountDownLatch ended = new CountDownLatch(1);
+    private volatile byte[] end;
     private volatile boolean closed;
 
-    private Rendezvous(ServerSocket server, Address address, int participants) {
+    private Rendezvous(ServerSocket server, Address address, int participants, byte[] start) {
         this.server = server;
         this.address = address;
+        this.start = start;
         this.joined = new Socket[participants];
         this.messages = new String[participants];
+        this.wantsStart = new boolean[participants];
         this.thread = new Thread(this::serve, "kortexdl-rendezvous-" + server.getLocalPort());
         thread.setDaemon(true);
     }
@@ -57,13 +70,14 @@ public final class Rendezvous implements AutoCloseable {
      * {@code participants} participants, advertised as {@code advertisedHost}.
      *
      * @param token identifies this round; connections carrying another one are refused
+     * @param start the payload sent to participants that ask for it
      * @throws CollectiveException when no port can be bound
      */
     public static Rendezvous open(String bindHost, String advertisedHost, int participants, long token,
-                                  CollectiveSettings settings) {
+                                  CollectiveSettings settings, byte[] start) {
         ServerSocket server = TcpCollective.listen(bindHost, settings).socket();
         Rendezvous rendezvous = new Rendezvous(server, new Address(advertisedHost, server.getLocalPort(), token),
-                participants);
+                participants, start);
         rendezvous.thread.start();
         return rendezvous;
     }
@@ -73,9 +87,14 @@ public final class Rendezvous implements AutoCloseable {
         return address;
     }
 
-    /** The round's token. */
-    public long token() {
-        return address.token();
+    /**
+     * The payload rank 0 submitted at the end, waiting up to {@code timeoutMs} for it to arrive.
+     *
+     * @return the payload, or null if none arrived in time (rank 0 failed or the round was closed)
+     */
+    public byte[] end(long timeoutMs) throws InterruptedException {
+        ended.await(timeoutMs, TimeUnit.MILLISECONDS);
+        return end;
     }
 
     private void serve() {
@@ -91,65 +110,152 @@ public final class Rendezvous implements AutoCloseable {
                 }
                 try {
                     socket.setSoTimeout(5_000);
+                    socket.setTcpNoDelay(true);
                     DataInputStream in = new DataInputStream(socket.getInputStream());
                     if (in.readInt() != MAGIC || in.readLong() != address.token()) {
-                        socket.close();
+                        closeQuietly(socket);
                         continue;
                     }
                     int rank = in.readInt();
                     String message = in.readUTF();
+                    boolean wants = in.readBoolean();
                     if (rank < 0 || rank >= joined.length) {
-                        socket.close();
+                        closeQuietly(socket);
                         continue;
                     }
                     if (joined[rank] == null) {
                         present++;
                     } else {
-                        joined[rank].close();
+                        closeQuietly(joined[rank]);
                     }
                     joined[rank] = socket;
                     messages[rank] = message;
+                    wantsStart[rank] = wants;
                 } catch (IOException e) {
                     closeQuietly(socket);
                 }
             }
-            for (Socket socket : joined) {
-                if (socket == null) {
-                    continue;
-                }
+            if (present < joined.length) {
+                return;
+            }
+            for (int rank = 0; rank < joined.length; rank++) {
                 try {
-                    DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+                    DataOutputStream out = new DataOutputStream(new BufferedOutputStream(joined[rank].getOutputStream(),
+                            1 << 16));
                     out.writeInt(messages.length);
                     for (String message : messages) {
                         out.writeUTF(message);
+                    }
+                    if (wantsStart[rank]) {
+                        out.writeInt(start.length);
+                        out.write(start);
                     }
                     out.flush();
                 } catch (IOException e) {
                     // that participant is gone; its task fails on its own and the others fail at connect
                 }
+                if (rank > 0) {
+                    closeQuietly(joined[rank]);
+                }
             }
+            receiveEnd(joined[0]);
         } catch (IOException e) {
             // closed
         } finally {
-            close();
             for (Socket socket : joined) {
                 closeQuietly(socket);
             }
+            closeQuietly(server);
+            ended.countDown();
+        }
+    }
+
+    /** Reads rank 0's end payload: its length, then its bytes; keeps none on a failure. */
+    private void receiveEnd(Socket socket) throws IOException {
+        socket.setSoTimeout(POLL_MS);
+        DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+        int length;
+        while (true) {
+            try {
+                length = in.readInt();
+                break;
+            } catch (SocketTimeoutException e) {
+                if (closed) {
+                    return;
+                }
+            }
+        }
+        if (length < 0 || length > MAX_PAYLOAD) {
+            return;
+        }
+        socket.setSoTimeout(60_000);
+        byte[] payload = new byte[length];
+        in.readFully(payload);
+        end = payload;
+    }
+
+    /**
+     * A participant's place in the round: every participant's message and, if asked for, the
+     * start payload; rank 0 sends the end payload through it.
+     */
+    public static final class Joined implements AutoCloseable {
+        private final Socket socket;
+        private final String[] messages;
+        private final byte[] start;
+
+        private Joined(Socket socket, String[] messages, byte[] start) {
+            this.socket = socket;
+            this.messages = messages;
+            this.start = start;
+        }
+
+        /** Every participant's message, in rank order. */
+        public String[] messages() {
+            return messages.clone();
+        }
+
+        /** The start payload, or null when it was not asked for. */
+        public byte[] start() {
+            return start;
+        }
+
+        /**
+         * Sends the end payload to the driver (rank 0 only).
+         *
+         * @throws CollectiveException when the driver cannot be reached
+         */
+        public void submitEnd(byte[] payload) {
+            try {
+                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+                out.writeInt(payload.length);
+                out.write(payload);
+                out.flush();
+            } catch (IOException e) {
+                throw new CollectiveException("KortexDL collective: sending the epoch's end state to the driver failed: "
+                        + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(socket);
         }
     }
 
     /**
-     * Joins the round at {@code at} as participant {@code rank} with {@code message}; returns every
-     * participant's message in rank order.
+     * Joins the round at {@code at} as participant {@code rank} with {@code message}.
      *
+     * @param wantsStart whether to receive the start payload
      * @param cancelled polled while waiting for the others; when true the wait fails
      * @throws CollectiveException when the driver cannot be reached within the connect timeout, or the
      *     others do not all arrive within the timeout
      */
-    public static String[] join(Address at, int rank, String message, CollectiveSettings settings,
-                                BooleanSupplier cancelled) {
+    public static Joined join(Address at, int rank, String message, boolean wantsStart, CollectiveSettings settings,
+                              BooleanSupplier cancelled) {
         String where = "the KortexDL rendezvous on the driver (" + at.host() + ":" + at.port() + ")";
-        try (Socket socket = new Socket()) {
+        Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(at.host(), at.port()), (int) Math.min(Integer.MAX_VALUE,
                     settings.connectTimeoutMs()));
             DataOutputStream out = new DataOutputStream(socket.getOutputStream());
@@ -157,9 +263,10 @@ public final class Rendezvous implements AutoCloseable {
             out.writeLong(at.token());
             out.writeInt(rank);
             out.writeUTF(message);
+            out.writeBoolean(wantsStart);
             out.flush();
             socket.setSoTimeout(POLL_MS);
-            DataInputStream in = new DataInputStream(socket.getInputStream());
+            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.timeoutMs());
             int count;
             while (true) {
@@ -182,31 +289,40 @@ public final class Rendezvous implements AutoCloseable {
             for (int i = 0; i < count; i++) {
                 all[i] = in.readUTF();
             }
-            return all;
+            byte[] start = null;
+            if (wantsStart) {
+                int length = in.readInt();
+                if (length < 0 || length > MAX_PAYLOAD) {
+                    throw new IOException("a start payload of " + length + " bytes");
+                }
+                start = new byte[length];
+                in.readFully(start);
+            }
+            return new Joined(socket, all, start);
         } catch (IOException e) {
+            closeQuietly(socket);
             throw new CollectiveException("KortexDL collective: " + where + " failed: " + e.getMessage() + "; check"
                     + " that executors can reach the driver on " + CollectiveSettings.PORT_RANGE, e);
+        } catch (RuntimeException e) {
+            closeQuietly(socket);
+            throw e;
         }
     }
 
-    private static void closeQuietly(Socket socket) {
-        if (socket != null) {
+    private static void closeQuietly(java.io.Closeable c) {
+        if (c != null) {
             try {
-                socket.close();
+                c.close();
             } catch (IOException e) {
                 // closing anyway
             }
         }
     }
 
-    /** Stops the service. Idempotent. */
+    /** Stops the service; a participant still waiting fails. Idempotent. */
     @Override
     public void close() {
         closed = true;
-        try {
-            server.close();
-        } catch (IOException e) {
-            // closing anyway
-        }
+        closeQuietly(server);
     }
 }
