@@ -5,7 +5,6 @@ import io.kortexdl.kernels.Network;
 import io.kortexdl.spark.collective.CollectiveSettings;
 import io.kortexdl.spark.collective.Rendezvous;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.slf4j.Logger;
@@ -30,6 +29,8 @@ final class DistributedTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainer.class);
     /** Times an epoch is run again after recomputing blocks lost with their executors. */
     private static final int MAX_BLOCK_RECOVERIES = 3;
+    /** Tokens of epoch attempts, so that no connection of one attempt is taken for another's. */
+    private static final java.security.SecureRandom TOKENS = new java.security.SecureRandom();
 
     /**
      * What the loop needs beyond the spec: epochs, rates, stopping rules, listeners and checkpoints.
@@ -267,7 +268,7 @@ final class DistributedTrainer {
     private List<EpochResult> together(EpochRequest request, TrainingState[] end) {
         org.apache.spark.SparkConf conf = jsc.getConf();
         String host = conf.get("spark.driver.host", "localhost");
-        long token = new java.security.SecureRandom().nextLong();
+        long token = TOKENS.nextLong();
         try (Rendezvous rendezvous = Rendezvous.open(conf.get("spark.driver.bindAddress", host), host,
                 spec.blockCount(), token, settings.network(), state.training.toBytes())) {
             List<EpochResult> results = new EpochTask(spec, request, blocks.rddId(), rendezvous.address())

@@ -18,7 +18,8 @@ import java.util.concurrent.Future;
  * (threads of one JVM, real TCP), the constants of the README's cost model: the time of one
  * allreduce of 4 bytes (two message latencies and the per-message cost), of the Fashion-MNIST
  * gradient (0.94 MB) and of ten times that, from which the effective bandwidth follows, and the
- * rate at which one core adds float arrays.
+ * rate at which one core adds float arrays; with two participants, then the cost model of
+ * {@link CollectiveCostModel} from those constants.
  *
  * <p>Arguments: {@code [--participants 2] [--repetitions 400]}.
  */
@@ -34,10 +35,14 @@ public final class CollectiveBenchmark {
         args.finish();
 
         int fashion = 235_146 + 1;
-        for (int floats : new int[] {1, fashion, 10 * fashion}) {
+        double[] perOperation = new double[3];
+        int[] sizes = {1, fashion, 10 * fashion};
+        for (int s = 0; s < sizes.length; s++) {
+            int floats = sizes[s];
             int reps = floats > fashion ? Math.max(10, repetitions / 10) : repetitions;
             double[] seconds = allreduce(n, floats, reps);
             double median = Timing.median(seconds);
+            perOperation[s] = median;
             long bytes = 4L * floats;
             double perParticipantBytes = 2.0 * (n - 1) / n * bytes;
             SparkBench.result("bench=collective participants=" + n + " floats=" + floats + " ms_per_allreduce="
@@ -54,6 +59,17 @@ public final class CollectiveBenchmark {
         });
         SparkBench.result("bench=collective-reduce floats=" + fashion + " ms=" + SparkBench.f(addSeconds * 1e3)
                 + " gfloats_per_s=" + SparkBench.f(fashion / addSeconds / 1e9));
+        if (n == 2) {
+            // Two participants: an allreduce is two messages each way; a large one moves half the array per message.
+            double message = perOperation[0] / 2;
+            double copyRate = (4.0 * sizes[2]) / (perOperation[2] - 2 * message);
+            CollectiveCostModel.Measured measured = new CollectiveCostModel.Measured(message, copyRate,
+                    fashion / addSeconds);
+            SparkBench.result("bench=collective-constants message_us=" + SparkBench.f(message * 1e6)
+                    + " loopback_copy_gb_per_s=" + SparkBench.f(copyRate / 1e9) + " reduce_gfloats_per_s="
+                    + SparkBench.f(measured.reduceFloatsPerSecond() / 1e9));
+            CollectiveCostModel.print(measured);
+        }
     }
 
     /** Seconds of each of {@code repetitions} allreduce operations of {@code floats} floats, as rank 0 saw them. */

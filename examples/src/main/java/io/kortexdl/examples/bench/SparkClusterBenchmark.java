@@ -18,13 +18,14 @@ import org.apache.spark.sql.functions;
  * executor ({@code spark.cores.max=1}) and with two, in both sync modes: the default
  * {@code syncInterval} (parameter averaging) and exact synchronous SGD ({@code syncInterval=1}).
  *
- * <p>For each: the steady epoch (median of the epochs after the first) and training rows/s, test
+ * <p>For each: the steady epoch (median of the later half of the epochs, after the executors' JIT
+ * warm-up) and training rows/s, test
  * accuracy, milliseconds and bytes per sync, then {@code two_over_one} per mode, and the training
  * seconds to 88 % test accuracy (a second fit that scores the test rows after every epoch as its
  * validation set; the seconds are its epochs' own, scoring included). With {@code --sweep}, the
  * syncInterval trade-off on two executors.
  *
- * <p>Arguments: {@code --master spark://127.0.0.1:7077 [--data DIR] [--epochs 4] [--target-epochs 10]
+ * <p>Arguments: {@code --master spark://127.0.0.1:7077 [--data DIR] [--epochs 8] [--target-epochs 10]
  * [--sweep] [--executors 1,2]}.
  */
 public final class SparkClusterBenchmark {
@@ -39,7 +40,7 @@ public final class SparkClusterBenchmark {
         Args args = new Args(argv);
         String master = args.value("--master", "spark://127.0.0.1:7077");
         Path dir = Path.of(args.value("--data", FashionMnist.defaultDir().toString()));
-        int epochs = args.intValue("--epochs", 4);
+        int epochs = args.intValue("--epochs", 8);
         int targetEpochs = args.intValue("--target-epochs", 10);
         boolean sweep = args.values("--sweep") != null;
         String executorCounts = args.value("--executors", "1,2");
@@ -63,8 +64,8 @@ public final class SparkClusterBenchmark {
                     KortexClassificationModel model = classifier(epochs, intervals[m]).fit(train);
                     KortexTrainingSummary summary = model.summary();
                     double[] seconds = summary.secondsHistory();
-                    double steady = Timing.median(Arrays.copyOfRange(seconds, Math.min(1, seconds.length - 1),
-                            seconds.length));
+                    // Steady state: the later half of the epochs, after the executors' JIT warm-up.
+                    double steady = Timing.median(Arrays.copyOfRange(seconds, seconds.length / 2, seconds.length));
                     rowsPerSecond[m][executors] = trainRows / steady;
                     SparkBench.result("bench=spark-cluster mode=" + modes[m] + " sync_interval=" + intervals[m]
                             + " executors=" + summary.executors() + " cores_each=1 epochs=" + epochs + " epoch_s="
