@@ -227,7 +227,8 @@ final class DistributedTrainer {
                     settings.network());
             TrainingState[] end = new TrainingState[1];
             List<EpochResult> results = onEveryBlock(() -> single
-                    ? new EpochTask(spec, request, blocks.rddId(), null).over(blocks.indices(), false).collect()
+                    ? new EpochTask(spec, request, blocks.rddId(), null)
+                            .over(placement.apply(blocks.indices()), false).collect()
                     : rerunOnFailure(epoch, () -> together(request, end)),
                     result -> result.status() == EpochResult.Status.BLOCK_MISSING);
             if (results.stream().anyMatch(r -> r.status() == EpochResult.Status.BLOCK_MISSING)) {
@@ -297,7 +298,7 @@ final class DistributedTrainer {
     private List<EpochResult> rerunOnFailure(int epoch, java.util.function.Supplier<List<EpochResult>> job) {
         int attempts = Math.max(1, jsc.getConf().getInt("spark.stage.maxConsecutiveAttempts", 4));
         for (int attempt = 1; ; attempt++) {
-            ExecutorSlots.await(jsc.sc(), spec.blockCount(), lastCheckpoint);
+            ExecutorSlots.await(jsc.sc(), spec.blockCount(), lastCheckpoint, ClusterShape.REGISTRATION_WAIT_MS);
             try {
                 return job.get();
             } catch (RuntimeException e) {

@@ -17,20 +17,20 @@ final class ExecutorSlots {
     }
 
     /**
-     * Returns once {@code blocks} executors are registered, waiting up to
-     * {@link ClusterShape#REGISTRATION_WAIT_MS}.
+     * Returns once {@code blocks} executors are registered, waiting up to {@code waitMs}.
      *
      * @param lastCheckpoint the newest checkpoint of the fit, for the message, or null
+     * @param waitMs how long to wait for replacements, in milliseconds
      * @throws IllegalStateException naming the executors present, the blocks and the way out
      */
-    static void await(SparkContext sc, int blocks, String lastCheckpoint) {
+    static void await(SparkContext sc, int blocks, String lastCheckpoint, long waitMs) {
         int registered = ClusterShape.registered(sc);
         if (registered >= blocks) {
             return;
         }
         LOG.warn("KortexDL: {} executors registered for {} training blocks; waiting up to {} s for replacements",
-                registered, blocks, ClusterShape.REGISTRATION_WAIT_MS / 1000);
-        long deadline = System.currentTimeMillis() + ClusterShape.REGISTRATION_WAIT_MS;
+                registered, blocks, waitMs / 1000.0);
+        long deadline = System.currentTimeMillis() + waitMs;
         while (registered < blocks && System.currentTimeMillis() < deadline) {
             try {
                 Thread.sleep(200);
@@ -43,7 +43,7 @@ final class ExecutorSlots {
         if (registered < blocks) {
             throw new IllegalStateException("KortexDL trains its " + blocks + " blocks together, one task per"
                     + " executor in a Spark barrier stage, but only " + registered + " executors are registered after"
-                    + " waiting " + ClusterShape.REGISTRATION_WAIT_MS / 1000 + " s for lost ones to be replaced. Give"
+                    + " waiting " + waitMs / 1000.0 + " s for lost ones to be replaced. Give"
                     + " the application " + blocks + " executors again"
                     + (lastCheckpoint == null ? "" : " and resume from " + lastCheckpoint + " (setResumeFrom)")
                     + ", or fit again on the executors there are");

@@ -77,6 +77,33 @@ class ThreeExecutorTest {
     }
 
     @Test
+    void aDivergenceOnTheExecutorsNamesTheEpochStepBlockAndExecutorInBothModes() {
+        Dataset<Row> data = data();
+        for (int interval : new int[] {1, 4}) {
+            TrainingDivergedException e = org.junit.jupiter.api.Assertions.assertThrowsExactly(
+                    TrainingDivergedException.class, () -> new KortexClassifier().setHiddenLayers(6).setOptimizer("sgd")
+                            .setStepSize(1e30).setStepSizeSchedule("constant").setBatchSize(24).setMaxIter(3)
+                            .setSyncInterval(interval).setSeed(6).fit(data), "syncInterval " + interval);
+            assertEquals(1, e.epoch(), e.getMessage());
+            assertTrue(e.step() >= 1 && e.step() <= (301 + 23) / 24, e.getMessage());
+            assertTrue(e.getMessage().matches("(?s).*diverged at epoch 1, step " + e.step() + " of 13 \\(block [0-2]"
+                    + " on executor [0-2]: the batch loss is .*"), e.getMessage());
+            assertTrue(e.getMessage().contains("Lower stepSize (it is 1.0E30)"), e.getMessage());
+        }
+    }
+
+    @Test
+    void tooFewExecutorsForTheBlocksFailNamingThemAndTheCheckpoint() {
+        long start = System.nanoTime();
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrowsExactly(IllegalStateException.class,
+                () -> ExecutorSlots.await(spark.sparkContext(), 4, "/ck/checkpoint-000003.kxck", 500));
+        assertTrue(e.getMessage().contains("trains its 4 blocks together") && e.getMessage().contains("only 3 executors")
+                && e.getMessage().contains("resume from /ck/checkpoint-000003.kxck"), e.getMessage());
+        assertTrue((System.nanoTime() - start) / 1e9 < 10, "waited about the given half second");
+        ExecutorSlots.await(spark.sparkContext(), 3, null, 500); // three are there: returns at once
+    }
+
+    @Test
     void aTaskReadsABlockCachedOnAnotherExecutor() {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Dataset<Row> data = SyntheticData.blobs(spark, 300, 4, 3, 2, 3);
