@@ -20,11 +20,11 @@ import scala.reflect.ClassTag$;
 /**
  * Keeps each packed block on one executor of its own for the whole fit. After packing, block i
  * is assigned to an executor that caches it, or to an executor caching no block when two
- * blocks landed on the same one; every round's tasks then prefer exactly those executors
+ * blocks landed on the same one; every epoch's tasks then prefer exactly those executors
  * ({@code executor_<host>_<id>} locations), and an executor whose trainer already holds its
  * block never reads it again. A task on an executor without the block fetches the cached copy
  * from wherever it is; when no copy is left (its executor died), the driver recomputes it from
- * the lineage and retries the round.
+ * the lineage and runs the epoch again.
  *
  * <p>This uses Spark's block manager and location strings, developer-level APIs; every such
  * call is in this class.

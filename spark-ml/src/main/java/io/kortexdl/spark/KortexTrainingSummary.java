@@ -118,7 +118,7 @@ public final class KortexTrainingSummary implements Serializable {
     /**
      * Training rows each Spark executor processed over the whole fit, by executor id
      * ({@code "driver"} in local mode), sorted by id. A row counts once per epoch it was trained
-     * in; rounds rerun after a lost executor count on the executor that reran them.
+     * in; an epoch run again after a lost executor counts on the executors of the run that completed.
      */
     public Map<String, Long> rowsByExecutor() {
         return rowsByExecutor;

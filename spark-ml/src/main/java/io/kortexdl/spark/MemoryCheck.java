@@ -9,9 +9,15 @@ import java.util.Locale;
  * they would need, instead of an {@code OutOfMemoryError} deep inside an executor.
  */
 final class MemoryCheck {
-    /** Copies of the parameters a fit holds besides one gradient per trainer thread: weights,
-     * optimizer state (Adam: 2), the driver's and the round's copies, the best epoch's. */
-    private static final int PARAMETER_COPIES = 6;
+    /**
+     * Copies of the parameters the busiest JVM of a fit holds besides one gradient per trainer
+     * thread: an executor's weights (2: the trainer's double buffer), Adam's moments (2), an
+     * averaging sync's buffer of both (3) and its copy of the weights (1), the frames a sync sends
+     * and receives (up to 3, off the heap), and the epoch's end state on block 0 (3). The driver
+     * holds fewer: the state (3), its bytes at the rendezvous (3), a checkpoint's snapshot (3) and
+     * the best epoch's weights (1).
+     */
+    private static final int PARAMETER_COPIES = 14;
     /** The largest Java array of floats. */
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
     /** This JVM's heap limit, fixed at start-up; read once rather than for every packed row. */
