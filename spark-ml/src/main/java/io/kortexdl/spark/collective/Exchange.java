@@ -185,18 +185,8 @@ final class Exchange implements AutoCloseable {
     @Override
     public void close() {
         for (SocketChannel channel : channels) {
-            if (channel != null) {
-                try {
-                    channel.close();
-                } catch (IOException e) {
-                    // closing anyway
-                }
-            }
+            TcpCollective.closeQuietly(channel);
         }
-        try {
-            selector.close();
-        } catch (IOException e) {
-            // closing anyway
-        }
+        TcpCollective.closeQuietly(selector);
     }
 }

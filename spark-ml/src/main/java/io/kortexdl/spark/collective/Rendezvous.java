@@ -113,26 +113,26 @@ public final class Rendezvous implements AutoCloseable {
                     socket.setTcpNoDelay(true);
                     DataInputStream in = new DataInputStream(socket.getInputStream());
                     if (in.readInt() != MAGIC || in.readLong() != address.token()) {
-                        closeQuietly(socket);
+                        TcpCollective.closeQuietly(socket);
                         continue;
                     }
                     int rank = in.readInt();
                     String message = in.readUTF();
                     boolean wants = in.readBoolean();
                     if (rank < 0 || rank >= joined.length) {
-                        closeQuietly(socket);
+                        TcpCollective.closeQuietly(socket);
                         continue;
                     }
                     if (joined[rank] == null) {
                         present++;
                     } else {
-                        closeQuietly(joined[rank]);
+                        TcpCollective.closeQuietly(joined[rank]);
                     }
                     joined[rank] = socket;
                     messages[rank] = message;
                     wantsStart[rank] = wants;
                 } catch (IOException e) {
-                    closeQuietly(socket);
+                    TcpCollective.closeQuietly(socket);
                 }
             }
             if (present < joined.length) {
@@ -155,7 +155,7 @@ public final class Rendezvous implements AutoCloseable {
                     // that participant is gone; its task fails on its own and the others fail at connect
                 }
                 if (rank > 0) {
-                    closeQuietly(joined[rank]);
+                    TcpCollective.closeQuietly(joined[rank]);
                 }
             }
             receiveEnd(joined[0]);
@@ -163,9 +163,9 @@ public final class Rendezvous implements AutoCloseable {
             // closed
         } finally {
             for (Socket socket : joined) {
-                closeQuietly(socket);
+                TcpCollective.closeQuietly(socket);
             }
-            closeQuietly(server);
+            TcpCollective.closeQuietly(server);
             ended.countDown();
         }
     }
@@ -238,7 +238,7 @@ public final class Rendezvous implements AutoCloseable {
 
         @Override
         public void close() {
-            closeQuietly(socket);
+            TcpCollective.closeQuietly(socket);
         }
     }
 
@@ -300,22 +300,12 @@ public final class Rendezvous implements AutoCloseable {
             }
             return new Joined(socket, all, start);
         } catch (IOException e) {
-            closeQuietly(socket);
+            TcpCollective.closeQuietly(socket);
             throw new CollectiveException("KortexDL collective: " + where + " failed: " + e.getMessage() + "; check"
                     + " that executors can reach the driver on " + CollectiveSettings.PORT_RANGE, e);
         } catch (RuntimeException e) {
-            closeQuietly(socket);
+            TcpCollective.closeQuietly(socket);
             throw e;
-        }
-    }
-
-    private static void closeQuietly(java.io.Closeable c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (IOException e) {
-                // closing anyway
-            }
         }
     }
 
@@ -323,6 +313,6 @@ public final class Rendezvous implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        closeQuietly(server);
+        TcpCollective.closeQuietly(server);
     }
 }

@@ -308,7 +308,8 @@ public final class TcpCollective implements Collective {
         exchange.close();
     }
 
-    private static void closeQuietly(java.io.Closeable c) {
+    /** Closes {@code c} (null allowed), ignoring a failure: for clean-up on paths that already fail or end. */
+    static void closeQuietly(java.io.Closeable c) {
         if (c == null) {
             return;
         }
