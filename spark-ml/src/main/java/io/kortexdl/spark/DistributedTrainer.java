@@ -243,6 +243,10 @@ final class DistributedTrainer {
                             settings.stepSize(), lastCheckpoint, null);
                 }
             }
+            if (results.stream().anyMatch(r -> r.status() != EpochResult.Status.TRAINED)) {
+                throw new IllegalStateException("KortexDL: epoch " + (epoch + 1) + " ended without a result from"
+                        + " every block: " + results.stream().map(r -> "block " + r.block() + " " + r.status()).toList());
+            }
             double lossSum = 0;
             long rows = 0;
             for (EpochResult result : results) {
