@@ -275,7 +275,7 @@ final class DistributedTrainer {
         String host = conf.get("spark.driver.host", "localhost");
         long token = TOKENS.nextLong();
         try (Rendezvous rendezvous = Rendezvous.open(conf.get("spark.driver.bindAddress", host), host,
-                spec.blockCount(), token, settings.network(), state.training.toBytes())) {
+                spec.blockCount(), token, settings.network(), state.training::toBytes)) {
             List<EpochResult> results = new EpochTask(spec, request, blocks.rddId(), rendezvous.address())
                     .over(placement.apply(blocks.indices()), true).collect();
             if (results.stream().allMatch(r -> r.status() == EpochResult.Status.TRAINED)) {

@@ -45,7 +45,9 @@ public final class Rendezvous implements AutoCloseable {
 
     private final ServerSocket server;
     private final Address address;
-    private final byte[] start;
+    private final java.util.function.Supplier<byte[]> start;
+    /** The start payload, made on the first request for it (only the service thread touches it). */
+    private byte[] startBytes;
     private final Socket[] joined;
     private final String[] messages;
     private final boolean[] wantsStart;
@@ -54,7 +56,8 @@ public final class Rendezvous implements AutoCloseable {
     private volatile byte[] end;
     private volatile boolean closed;
 
-    private Rendezvous(ServerSocket server, Address address, int participants, byte[] start) {
+    private Rendezvous(ServerSocket server, Address address, int participants,
+                       java.util.function.Supplier<byte[]> start) {
         this.server = server;
         this.address = address;
         this.start = start;
@@ -70,11 +73,12 @@ public final class Rendezvous implements AutoCloseable {
      * {@code participants} participants, advertised as {@code advertisedHost}.
      *
      * @param token identifies this round; connections carrying another one are refused
-     * @param start the payload sent to participants that ask for it
+     * @param start makes the payload sent to participants that ask for it; called at most once, and
+     *     not at all when no participant asks
      * @throws CollectiveException when no port can be bound
      */
     public static Rendezvous open(String bindHost, String advertisedHost, int participants, long token,
-                                  CollectiveSettings settings, byte[] start) {
+                                  CollectiveSettings settings, java.util.function.Supplier<byte[]> start) {
         ServerSocket server = TcpCollective.listen(bindHost, settings).socket();
         Rendezvous rendezvous = new Rendezvous(server, new Address(advertisedHost, server.getLocalPort(), token),
                 participants, start);
@@ -147,8 +151,11 @@ public final class Rendezvous implements AutoCloseable {
                         out.writeUTF(message);
                     }
                     if (wantsStart[rank]) {
-                        out.writeInt(start.length);
-                        out.write(start);
+                        if (startBytes == null) {
+                            startBytes = start.get();
+                        }
+                        out.writeInt(startBytes.length);
+                        out.write(startBytes);
                     }
                     out.flush();
                 } catch (IOException e) {
