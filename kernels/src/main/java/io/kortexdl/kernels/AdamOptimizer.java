@@ -11,7 +11,11 @@ public final class AdamOptimizer implements Optimizer {
     private final float epsilon;
     private final float[] firstMoment;
     private final float[] secondMoment;
+    /** Rows whose moments are brought into the cache together before they are updated. */
+    private static final int WARM_ROWS = 32;
     private long steps;
+    /** Where {@link CacheWarm}'s reads end up, so they are not optimised away. */
+    private float sink;
 
     /**
      * @param beta1 first-moment decay, in [0, 1)
@@ -67,10 +71,66 @@ public final class AdamOptimizer implements Optimizer {
     }
 
     @Override
+    public int stateValuesPerParameter() {
+        return 2;
+    }
+
+    @Override
+    public void exportStateRange(int start, int end, float[] out, int at) {
+        int n = end - start;
+        System.arraycopy(firstMoment, start, out, at, n);
+        System.arraycopy(secondMoment, start, out, at + n, n);
+    }
+
+    @Override
+    public void importStateRange(float[] in, int at, int start, int end) {
+        int n = end - start;
+        System.arraycopy(in, at, firstMoment, start, n);
+        System.arraycopy(in, at + n, secondMoment, start, n);
+    }
+
+    @Override
+    public void setSteps(long steps) {
+        Optimizer.super.setSteps(steps);
+        this.steps = steps;
+    }
+
+    @Override
     public void stepRange(float[] from, float[] to, float[] gradient, float learningRate, int start, int end) {
         long t = steps + 1;
         float stepSize = (float) (learningRate / (1.0 - Math.pow(beta1, t)));
         float invSqrtCorrection2 = (float) (1.0 / Math.sqrt(1.0 - Math.pow(beta2, t)));
+        update(from, to, gradient, stepSize, invSqrtCorrection2, start, end);
+    }
+
+    /**
+     * Lazy Adam for the touched rows of a sparse layer: rows not listed keep their moments
+     * unchanged (they do not decay), and the bias correction uses the global step count, as
+     * TensorFlow's {@code LazyAdam} does. Where every row is listed this equals a dense step.
+     */
+    @Override
+    public void stepRows(float[] from, float[] to, float[] gradient, float learningRate, int base, int width,
+                         int[] rows, int firstRow, int lastRow) {
+        long t = steps + 1;
+        float stepSize = (float) (learningRate / (1.0 - Math.pow(beta1, t)));
+        float invSqrtCorrection2 = (float) (1.0 / Math.sqrt(1.0 - Math.pow(beta2, t)));
+        float warm = CacheWarm.rows(firstMoment, base, width, rows, firstRow, Math.min(lastRow, firstRow + WARM_ROWS))
+                + CacheWarm.rows(secondMoment, base, width, rows, firstRow, Math.min(lastRow, firstRow + WARM_ROWS));
+        for (int first = firstRow; first < lastRow; first += WARM_ROWS) {
+            int last = Math.min(lastRow, first + WARM_ROWS);
+            int next = Math.min(lastRow, last + WARM_ROWS); // fetched while this group is updated
+            warm += CacheWarm.rows(firstMoment, base, width, rows, last, next);
+            warm += CacheWarm.rows(secondMoment, base, width, rows, last, next);
+            for (int i = first; i < last; i++) {
+                int start = base + rows[i] * width;
+                update(from, to, gradient, stepSize, invSqrtCorrection2, start, start + width);
+            }
+        }
+        sink = warm;
+    }
+
+    private void update(float[] from, float[] to, float[] gradient, float stepSize, float invSqrtCorrection2,
+                        int start, int end) {
         float oneMinusBeta1 = 1f - beta1;
         float oneMinusBeta2 = 1f - beta2;
         float[] m = firstMoment;

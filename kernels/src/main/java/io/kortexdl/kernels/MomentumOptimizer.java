@@ -1,6 +1,9 @@
 package io.kortexdl.kernels;
 
-/** SGD with heavy-ball momentum (PyTorch's form): {@code v = mu v + g; p -= lr v}. */
+/**
+ * SGD with heavy-ball momentum (PyTorch's form): {@code v = mu v + g; p -= lr v}. In a lazy
+ * sparse update ({@link #stepRows}) the rows not listed keep their velocity and do not move.
+ */
 public final class MomentumOptimizer implements Optimizer {
     private final float momentum;
     private final float[] velocity;
@@ -34,6 +37,27 @@ public final class MomentumOptimizer implements Optimizer {
             v[i] = vi;
             to[i] = from[i] - learningRate * vi;
         }
+    }
+
+    @Override
+    public int stateValuesPerParameter() {
+        return 1;
+    }
+
+    @Override
+    public void exportStateRange(int start, int end, float[] out, int at) {
+        System.arraycopy(velocity, start, out, at, end - start);
+    }
+
+    @Override
+    public void importStateRange(float[] in, int at, int start, int end) {
+        System.arraycopy(in, at, velocity, start, end - start);
+    }
+
+    @Override
+    public void setSteps(long steps) {
+        Optimizer.super.setSteps(steps);
+        this.steps = steps;
     }
 
     @Override

@@ -10,7 +10,10 @@ import java.util.Arrays;
  * and evaluated through GEMMs on a {@link Blas} backend.
  *
  * <p><b>Data.</b> Inputs are row-major {@code batchSize x inputSize()} arrays, targets and
- * outputs {@code batchSize x outputSize()}. Parameters live in one flat vector laid out as
+ * outputs {@code batchSize x outputSize()}. Wide sparse inputs (hashed text, one-hot
+ * categories) go in as a {@link SparseBatch} instead: its overloads of forward, trainBatch and
+ * evaluate cost the batch's non-zeros x the first hidden width in the first layer, and training
+ * updates only the first-layer rows the batch touches. Parameters live in one flat vector laid out as
  * {@link ParameterLayout} documents.
  *
  * <p><b>Threads.</b> {@link #forward}, {@link #forwardBatch} and {@link #evaluate} only read
@@ -222,6 +225,94 @@ public final class Network {
     }
 
     /**
+     * Forward pass of a sparse batch: the first layer reads only the non-zeros (cost non-zeros x
+     * its width), the rest is dense. Equals {@link #forward(float[], int)} on the dense form of the
+     * rows up to float rounding.
+     *
+     * @return a new {@code inputs.rows() x outputSize()} array of outputs
+     * @throws IllegalArgumentException if {@code inputs} is null or its width is not {@link #inputSize()}
+     */
+    public float[] forward(SparseBatch inputs) {
+        checkSparse(inputs);
+        float[] out = new float[inputs.rows() * outputSize()];
+        engine.forward(inputs, out, threadSafe);
+        return out;
+    }
+
+    /**
+     * One optimizer step on a sparse mini-batch, updating lazily: of the first layer's weights only
+     * the rows of the columns the batch holds non-zeros in are decayed (L2) and stepped, with their
+     * optimizer state (momentum's velocity, Adam's moments); the other rows and their state stay
+     * as they are, as if their gradient had not been seen. Adam's bias correction uses the global
+     * step count. Every other parameter (biases, later layers) is updated as by
+     * {@link #trainBatch(float[], float[], LossType, float, int)}. Where the batch touches every
+     * column, or without L2 and with plain SGD, this equals the dense step up to float rounding.
+     *
+     * @param targets {@code inputs.rows() x outputSize()} row-major
+     * @return the mean loss of the batch before the update
+     * @throws IllegalArgumentException on wrong shapes or learning rate
+     * @throws NonFiniteLossException if the loss is NaN or infinite; the update is then not applied
+     */
+    public float trainBatch(SparseBatch inputs, float[] targets, LossType loss, float learningRate) {
+        checkSparseTargets(inputs, targets, loss);
+        Checks.learningRate(learningRate);
+        return engine.train(inputs, targets, loss, learningRate, threadSafe);
+    }
+
+    /**
+     * Mean loss over the rows of a sparse batch without updating.
+     *
+     * @throws IllegalArgumentException on wrong shapes
+     */
+    public float evaluate(SparseBatch inputs, float[] targets, LossType loss) {
+        checkSparseTargets(inputs, targets, loss);
+        return engine.evaluate(inputs, targets, loss, threadSafe);
+    }
+
+    /**
+     * Copies parameters {@code [start, end)} into {@code out} from {@code at}: part of
+     * {@link #getParameters()} without copying the rest, e.g. the touched rows of a wide layer.
+     *
+     * @throws IllegalArgumentException if the range or the target does not fit
+     */
+    public void copyParameters(int start, int end, float[] out, int at) {
+        checkRange(start, end, out, at);
+        ParameterStore.Buffer pinned = engine.store().pin();
+        try {
+            System.arraycopy(pinned.values, start, out, at, end - start);
+        } finally {
+            engine.store().unpin(pinned);
+        }
+    }
+
+    /**
+     * Replaces parameters {@code [start, end)} with {@code values[at .. at + end - start)}; the rest
+     * and the optimizer state are kept. With thread safety enabled the change is atomic for
+     * readers (and copies the whole vector); otherwise it is made in place.
+     *
+     * @throws IllegalArgumentException if the range does not fit or a value is not finite
+     */
+    public void setParameters(int start, int end, float[] values, int at) {
+        checkRange(start, end, values, at);
+        for (int i = at; i < at + end - start; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new IllegalArgumentException("values[" + i + "]: expected a finite value, got " + values[i]);
+            }
+        }
+        ParameterStore.Step write = (from, to, unusedGradient, unusedRate) -> {
+            if (from != to) {
+                System.arraycopy(from, 0, to, 0, from.length);
+            }
+            System.arraycopy(values, at, to, start, end - start);
+        };
+        if (threadSafe) {
+            engine.store().update(write, null, 0f);
+        } else {
+            engine.store().updateInPlace(write, null, 0f);
+        }
+    }
+
+    /**
      * Synchronous data-parallel training over all rows with one worker thread per processor
      * available to the JVM, placed on the machine's NUMA nodes (see {@link ParallelTrainer}).
      * Each epoch shuffles the rows (seeded by {@link #seed()} and the epoch count, so repeated
@@ -333,6 +424,32 @@ public final class Network {
         checkedOutputLength(inputs, batchSize);
         Checks.matrix("targets", targets, batchSize, outputSize());
         Checks.nonNull("loss", loss);
+    }
+
+    private void checkSparse(SparseBatch inputs) {
+        Checks.nonNull("inputs", inputs);
+        if (inputs.columns() != inputSize()) {
+            throw new IllegalArgumentException("inputs: expected a batch of width inputSize() = " + inputSize()
+                    + ", got " + inputs.columns() + " columns");
+        }
+    }
+
+    private void checkSparseTargets(SparseBatch inputs, float[] targets, LossType loss) {
+        checkSparse(inputs);
+        Checks.matrix("targets", targets, inputs.rows(), outputSize());
+        Checks.nonNull("loss", loss);
+    }
+
+    private void checkRange(int start, int end, float[] array, int at) {
+        Checks.nonNull("values", array);
+        if (start < 0 || end > parameterCount() || start > end) {
+            throw new IllegalArgumentException("range: expected 0 <= start <= end <= " + parameterCount() + ", got ["
+                    + start + ", " + end + ")");
+        }
+        if (at < 0 || (long) at + end - start > array.length) {
+            throw new IllegalArgumentException("at: " + (end - start) + " values from " + at + " do not fit an array of "
+                    + array.length);
+        }
     }
 
     private float train(float[] inputs, float[] targets, LossType loss, float learningRate, int batchSize,

@@ -102,14 +102,142 @@ final class NetworkEngine {
                 throw new NonFiniteLossException(value, "trainBatch, " + loss + ", batch of " + batchSize);
             }
             if (safe) {
-                store.update(step, ws.gradient, learningRate);
+                store.update(step, ws.gradient(), learningRate);
             } else {
-                store.updateInPlace(step, ws.gradient, learningRate);
+                store.updateInPlace(step, ws.gradient(), learningRate);
             }
             return value;
         } finally {
             workspaces.give(ws);
         }
+    }
+
+    /** Forward pass of every row of {@code batch} into {@code out}, {@link #CHUNK_ROWS} rows per pass. */
+    void forward(SparseBatch batch, float[] out, boolean safe) {
+        int rowsPerChunk = Math.min(CHUNK_ROWS, batch.rows());
+        Workspace ws = workspaces.take(rowsPerChunk);
+        ParameterStore.Buffer pinned = safe ? store.pin() : null;
+        try {
+            float[] params = safe ? pinned.values : store.unsynchronizedValues();
+            float[] result = ws.activations[layout.layerCount() - 1];
+            for (int row = 0; row < batch.rows(); row += rowsPerChunk) {
+                int rows = Math.min(rowsPerChunk, batch.rows() - row);
+                propagation.forward(params, batch, row, rows, ws);
+                System.arraycopy(result, 0, out, row * layout.outputSize(), rows * layout.outputSize());
+            }
+        } finally {
+            if (safe) {
+                store.unpin(pinned);
+            }
+            workspaces.give(ws);
+        }
+    }
+
+    /** Mean loss of every row of {@code batch}, evaluated in chunks of {@link #CHUNK_ROWS}. */
+    float evaluate(SparseBatch batch, float[] targets, LossType loss, boolean safe) {
+        int rowsPerChunk = Math.min(CHUNK_ROWS, batch.rows());
+        Workspace ws = workspaces.take(rowsPerChunk);
+        ParameterStore.Buffer pinned = safe ? store.pin() : null;
+        try {
+            float[] params = safe ? pinned.values : store.unsynchronizedValues();
+            double weightedSum = 0;
+            for (int row = 0; row < batch.rows(); row += rowsPerChunk) {
+                int rows = Math.min(rowsPerChunk, batch.rows() - row);
+                weightedSum += (double) rows * propagation.loss(params, batch, row, rows, targets,
+                        row * layout.outputSize(), loss, ws);
+            }
+            return (float) (weightedSum / batch.rows());
+        } finally {
+            if (safe) {
+                store.unpin(pinned);
+            }
+            workspaces.give(ws);
+        }
+    }
+
+    /**
+     * The mean loss of rows {@code [firstRow, firstRow + rows)} of {@code batch} and its gradient
+     * in {@code ws.gradient()} (of the first layer's weights, only the rows in {@code ws.touched()}).
+     */
+    float lossAndGradient(SparseBatch batch, int firstRow, int rows, float[] targets, int targetOffset, LossType loss,
+                          Workspace ws, boolean safe) {
+        if (!safe) {
+            return propagation.lossAndGradient(store.unsynchronizedValues(), batch, firstRow, rows, targets,
+                    targetOffset, loss, ws);
+        }
+        ParameterStore.Buffer pinned = store.pin();
+        try {
+            return propagation.lossAndGradient(pinned.values, batch, firstRow, rows, targets, targetOffset, loss, ws);
+        } finally {
+            store.unpin(pinned);
+        }
+    }
+
+    /** One lazy optimizer step on one sparse batch; returns the batch's mean loss before the update. */
+    float train(SparseBatch batch, float[] targets, LossType loss, float learningRate, boolean safe) {
+        Workspace ws = workspaces.take(batch.rows());
+        try {
+            float value = lossAndGradient(batch, 0, batch.rows(), targets, 0, loss, ws, safe);
+            if (!Float.isFinite(value)) {
+                throw new NonFiniteLossException(value, "trainBatch, " + loss + ", sparse batch of " + batch.rows());
+            }
+            RowSet touched = ws.touched();
+            touched.sort();
+            applyLazyUpdate(ws.gradient(), touched.members(), touched.size(), learningRate, safe);
+            return value;
+        } finally {
+            workspaces.give(ws);
+        }
+    }
+
+    /**
+     * Applies L2 decay and one optimizer step to the first layer's weight rows {@code rows[0 .. count)} and
+     * to every parameter after the first layer's weights (biases and the later layers), leaving
+     * the other first-layer weights and their optimizer state as they are. Atomic for readers when
+     * {@code safe}, at the cost of copying the whole vector; in place otherwise.
+     */
+    void applyLazyUpdate(float[] gradient, int[] rows, int count, float learningRate, boolean safe) {
+        ParameterStore.Step lazy = (from, to, g, rate) -> {
+            if (from != to) {
+                System.arraycopy(from, 0, to, 0, from.length);
+            }
+            lazyStep(to, g, rows, count, rate);
+        };
+        if (safe) {
+            store.update(lazy, gradient, learningRate);
+        } else {
+            store.updateInPlace(lazy, gradient, learningRate);
+        }
+    }
+
+    private void lazyStep(float[] values, float[] gradient, int[] rows, int count, float learningRate) {
+        lazyRowsStep(values, gradient, rows, 0, count, learningRate);
+        tailStep(values, gradient, learningRate);
+        optimizer.endStep();
+    }
+
+    /**
+     * Part of a lazy step, in place: L2 decay and the optimizer step of the first layer's weight
+     * rows {@code rows[first .. last)}. Disjoint parts may run concurrently; {@link #tailStep} and
+     * {@link #endStep()} complete the step.
+     */
+    void lazyRowsStep(float[] values, float[] gradient, int[] rows, int first, int last, float learningRate) {
+        int width = layout.fanOut(0);
+        int base = layout.weightOffset(0);
+        if (l2 != 0f) {
+            for (int i = first; i < last; i++) {
+                int start = base + rows[i] * width;
+                for (int j = start; j < start + width; j++) {
+                    gradient[j] += l2 * values[j];
+                }
+            }
+        }
+        optimizer.stepRows(values, values, gradient, learningRate, base, width, rows, first, last);
+    }
+
+    /** Part of a lazy step, in place: every parameter after the first layer's weights. */
+    void tailStep(float[] values, float[] gradient, float learningRate) {
+        applyStepRange(values, values, gradient, learningRate, layout.biasOffset(0), values.length);
     }
 
     private void applyStep(float[] from, float[] to, float[] gradient, float learningRate) {

@@ -35,6 +35,21 @@ public interface Optimizer {
      */
     void stepRange(float[] from, float[] to, float[] gradient, float learningRate, int start, int end);
 
+    /**
+     * The part of the current step for equal rows of parameters: for {@code i} in
+     * {@code [first, last)}, row {@code rows[i]}, that is parameters
+     * {@code [base + rows[i] * width, base + rows[i] * width + width)}. Same rules as
+     * {@link #stepRange} (disjoint rows may be stepped concurrently); a lazy sparse update calls
+     * this for the touched rows of a wide layer.
+     */
+    default void stepRows(float[] from, float[] to, float[] gradient, float learningRate, int base, int width,
+                          int[] rows, int first, int last) {
+        for (int i = first; i < last; i++) {
+            int start = base + rows[i] * width;
+            stepRange(from, to, gradient, learningRate, start, start + width);
+        }
+    }
+
     /** Ends the current step once every range has been updated (e.g. advances Adam's step count). */
     default void endStep() {
     }
@@ -45,6 +60,30 @@ public interface Optimizer {
      */
     default int stateSize() {
         return 0;
+    }
+
+    /** State values per parameter: 0 for plain SGD, 1 for momentum, 2 for Adam. */
+    default int stateValuesPerParameter() {
+        return 0;
+    }
+
+    /**
+     * Copies the state of parameters {@code [start, end)} into {@code out} from {@code at}: for each
+     * of the {@link #stateValuesPerParameter()} state arrays in {@link #exportState}'s order, its
+     * {@code end - start} values. Must not run during a step.
+     */
+    default void exportStateRange(int start, int end, float[] out, int at) {
+    }
+
+    /** The inverse of {@link #exportStateRange}: replaces the state of parameters {@code [start, end)}. */
+    default void importStateRange(float[] in, int at, int start, int end) {
+    }
+
+    /** Sets the step count (Adam's bias correction depends on it) without touching the state arrays. */
+    default void setSteps(long steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("steps: expected >= 0, got " + steps);
+        }
     }
 
     /** Steps completed so far (Adam's bias correction depends on it). */

@@ -22,6 +22,12 @@ public final class SgdOptimizer implements Optimizer {
     }
 
     @Override
+    public void setSteps(long steps) {
+        Optimizer.super.setSteps(steps);
+        this.steps = steps;
+    }
+
+    @Override
     public void endStep() {
         steps++;
     }

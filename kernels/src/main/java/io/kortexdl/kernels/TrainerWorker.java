@@ -63,7 +63,7 @@ final class TrainerWorker {
     }
 
     float[] gradient() {
-        return workspace.gradient;
+        return workspace.gradient();
     }
 
     /** Runs this worker's part of {@code job}; called on the worker's own thread. */
@@ -236,6 +236,7 @@ final class TrainerWorker {
     private void ensureCapacity(int rowsNeeded) {
         if (workspace == null) {
             workspace = new Workspace(layout, Math.max(1, rowsNeeded));
+            workspace.gradient(); // allocated now, on this worker's thread: other workers sum into it
         }
         workspace.ensureRows(rowsNeeded);
         if (shareInputs.length < rowsNeeded * layout.inputSize()) {

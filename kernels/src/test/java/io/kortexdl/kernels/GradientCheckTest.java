@@ -49,7 +49,7 @@ class GradientCheckTest {
         Propagation propagation = new Propagation(layout, hidden, output, blas);
         Workspace ws = new Workspace(layout, ROWS);
         float value = propagation.lossAndGradient(params, inputs, 0, targets, 0, ROWS, loss, ws);
-        float[] gradient = ws.gradient;
+        float[] gradient = ws.gradient();
 
         double[] p = NaiveMlp.toDouble(params);
         double[] x = NaiveMlp.toDouble(inputs);

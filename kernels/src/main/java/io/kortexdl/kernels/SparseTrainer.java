@@ -1,0 +1,367 @@
+package io.kortexdl.kernels;
+
+/**
+ * Trains a {@link Network} on the rows of one large {@link SparseBatch} (a whole partition in
+ * CSR form), taking mini-batches in a given order, the way {@link ParallelTrainer} does for
+ * dense rows. Every step is a lazy update (see
+ * {@link Network#trainBatch(SparseBatch, float[], LossType, float)}), and the trainer records
+ * which first-layer rows have changed since {@link #clearChanged()}, so a caller that averages or
+ * sums across machines needs to send only those rows.
+ *
+ * <p><b>Threads.</b> With {@code threads > 1} the first layer, where a wide sparse network spends
+ * its time, is split among the threads: its forward pass by rows, its weight gradient by
+ * columns, its optimizer step by rows of weights. Every value is computed in the same order as
+ * on one thread, so the result is the same bits whatever the thread count.
+ *
+ * <p>One caller at a time, and nobody else training the network meanwhile. {@link #close()}
+ * stops the helper threads.
+ */
+public final class SparseTrainer implements AutoCloseable {
+    /** Steps of fewer rows per thread than this run on the calling thread alone. */
+    private static final int MIN_ROWS_PER_THREAD = 8;
+
+    private final Network network;
+    private final NetworkEngine engine;
+    private final ParameterLayout layout;
+    private final Workspace[] workspaces;
+    private final java.util.concurrent.ExecutorService helpers;
+    private final RowSet changed;
+    private final RowSet union;
+    private final float[] warm;
+    private int[] batchStarts = new int[1];
+    private int[] batchIndices = new int[0];
+    private float[] batchValues = new float[0];
+    private float[] batchTargets = new float[0];
+    private float[] scaled;
+
+    /** A trainer of {@code network} on the calling thread. */
+    public SparseTrainer(Network network) {
+        this(network, 1);
+    }
+
+    /**
+     * A trainer of {@code network} on the calling thread and {@code threads - 1} helper threads.
+     *
+     * @throws IllegalArgumentException if {@code threads < 1}
+     */
+    public SparseTrainer(Network network, int threads) {
+        Checks.nonNull("network", network);
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads: expected >= 1, got " + threads);
+        }
+        this.network = network;
+        this.engine = network.engine();
+        this.layout = network.layout();
+        this.workspaces = new Workspace[threads];
+        for (int t = 0; t < threads; t++) {
+            workspaces[t] = new Workspace(layout, 1);
+        }
+        this.helpers = threads == 1 ? null : java.util.concurrent.Executors.newFixedThreadPool(threads - 1, r -> {
+            Thread thread = new Thread(r, "kortexdl-sparse-trainer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.changed = new RowSet(layout.inputSize());
+        this.union = new RowSet(layout.inputSize());
+        this.warm = new float[threads];
+    }
+
+    /** Threads each step uses, the caller's included. */
+    public int threads() {
+        return workspaces.length;
+    }
+
+    /** The network being trained. */
+    public Network network() {
+        return network;
+    }
+
+    /**
+     * Runs {@code steps} lazy mini-batch steps over {@code order[from ..]}, {@code batchSize} rows
+     * per step (the last step takes what is left before the end of {@code order}).
+     *
+     * @param data every row the order may name, {@code network().inputSize()} wide
+     * @param targets {@code data.rows() x outputSize()} row-major
+     * @return the losses and counts of the steps taken
+     * @throws IllegalArgumentException on bad shapes, indices or counts
+     * @throws NonFiniteLossException naming the 1-based step; that step is not applied
+     */
+    public TrainingProgress trainSteps(SparseBatch data, float[] targets, int[] order, int from, int steps,
+                                       int batchSize, LossType loss, float learningRate) {
+        check(data, targets, loss, order, from);
+        Checks.learningRate(learningRate);
+        Checks.batchSize(batchSize);
+        if (steps < 0 || (long) steps * batchSize > (long) order.length - from + batchSize - 1) {
+            throw new IllegalArgumentException("steps: " + steps + " steps of " + batchSize + " rows do not fit the "
+                    + (order.length - from) + " rows of order after position " + from);
+        }
+        double lossSum = 0;
+        long rows = 0;
+        for (int step = 0; step < steps; step++) {
+            int start = from + step * batchSize;
+            int count = Math.min(batchSize, order.length - start);
+            SparseBatch batch = gather(data, targets, order, start, count);
+            float value = gradient(batch, count, loss);
+            if (!Float.isFinite(value)) {
+                throw new NonFiniteLossException(value, "sparse step " + (step + 1) + " of " + steps + ", " + loss,
+                        step + 1);
+            }
+            update(workspaces[0].gradient(), union.members(), union.size(), learningRate);
+            changed.addAll(union);
+            lossSum += (double) value * count;
+            rows += count;
+        }
+        return new TrainingProgress(lossSum, rows, steps);
+    }
+
+    /**
+     * The gradient of the summed per-row loss over {@code order[from .. from + count)}, nothing
+     * updated. Written into {@code gradientOut}: every parameter after the first layer's weights,
+     * and of the first layer's weights the rows of the columns these rows hold non-zeros in, which
+     * are added to {@link #changedRows()}. Other first-layer rows of {@code gradientOut} are left
+     * as they were (their gradient is 0).
+     *
+     * @return the summed loss of the rows
+     * @throws IllegalArgumentException on bad shapes, indices or counts
+     */
+    public double gradientSum(SparseBatch data, float[] targets, int[] order, int from, int count, LossType loss,
+                              float[] gradientOut) {
+        check(data, targets, loss, order, from);
+        if (count < 1 || count > order.length - from) {
+            throw new IllegalArgumentException("count: expected 1.." + (order.length - from) + ", got " + count);
+        }
+        Checks.matrix("gradientOut", gradientOut, 1, layout.parameterCount());
+        SparseBatch batch = gather(data, targets, order, from, count);
+        float mean = gradient(batch, count, loss);
+        float[] gradient = workspaces[0].gradient();
+        int width = layout.fanOut(0);
+        int base = layout.weightOffset(0);
+        for (int i = 0; i < union.size(); i++) {
+            int start = base + union.get(i) * width;
+            for (int j = start; j < start + width; j++) {
+                gradientOut[j] = gradient[j] * count;
+            }
+        }
+        for (int j = layout.biasOffset(0); j < gradient.length; j++) {
+            gradientOut[j] = gradient[j] * count;
+        }
+        changed.addAll(union);
+        return (double) mean * count;
+    }
+
+    /**
+     * One lazy optimizer step (with the network's L2) from a gradient of a loss summed over
+     * {@code rowCount} rows: the first layer's weight rows {@code rows[0 .. count)} (increasing)
+     * and every parameter after the first layer's weights are stepped with the gradient divided by
+     * {@code rowCount}; the other first-layer rows and their optimizer state are left alone.
+     *
+     * @throws IllegalArgumentException on a bad row, {@code rowCount < 1}, a bad rate or a non-finite value
+     */
+    public void applyGradientSum(float[] gradientSum, int[] rows, int count, long rowCount, float learningRate) {
+        Checks.matrix("gradientSum", gradientSum, 1, layout.parameterCount());
+        Checks.nonNull("rows", rows);
+        Checks.learningRate(learningRate);
+        if (rowCount < 1) {
+            throw new IllegalArgumentException("rowCount: expected >= 1, got " + rowCount);
+        }
+        if (count < 0 || count > rows.length) {
+            throw new IllegalArgumentException("count: expected 0.." + rows.length + ", got " + count);
+        }
+        if (scaled == null) {
+            scaled = new float[layout.parameterCount()];
+        }
+        float inverse = (float) (1.0 / rowCount);
+        int width = layout.fanOut(0);
+        int base = layout.weightOffset(0);
+        int previous = -1;
+        for (int i = 0; i < count; i++) {
+            if (rows[i] <= previous || rows[i] >= layout.inputSize()) {
+                throw new IllegalArgumentException("rows[" + i + "]: expected an input row in " + (previous + 1) + ".."
+                        + (layout.inputSize() - 1) + " (increasing), got " + rows[i]);
+            }
+            previous = rows[i];
+            scale(gradientSum, base + rows[i] * width, base + rows[i] * width + width, inverse);
+        }
+        scale(gradientSum, layout.biasOffset(0), gradientSum.length, inverse);
+        update(scaled, rows, count, learningRate);
+        for (int i = 0; i < count; i++) {
+            changed.add(rows[i]);
+        }
+    }
+
+    /** The first-layer rows trained, or given a gradient, since {@link #clearChanged()}, in increasing order. */
+    public int[] changedRows() {
+        return changed.sorted();
+    }
+
+    /** Forgets the changed rows (e.g. after a sync made them equal everywhere). */
+    public void clearChanged() {
+        changed.clear();
+    }
+
+    /**
+     * The mean loss of the batch's {@code count} rows and its gradient in workspace 0's gradient:
+     * every parameter after the first layer's weights, and the first-layer rows listed in
+     * {@link #union} (sorted). The threads split the first layer's forward pass by rows and its
+     * weight gradient by columns, so every value is computed in the same order as on one thread.
+     */
+    private float gradient(SparseBatch batch, int count, LossType loss) {
+        Workspace ws = workspaces[0];
+        ws.ensureRows(count);
+        Propagation propagation = engine.propagation();
+        int parts = count < MIN_ROWS_PER_THREAD * workspaces.length ? 1 : workspaces.length;
+        int columns = layout.inputSize();
+        boolean safe = network.isThreadSafe();
+        ParameterStore.Buffer pinned = safe ? engine.store().pin() : null;
+        try {
+            float[] params = safe ? pinned.values : engine.store().unsynchronizedValues();
+            parallel(parts, t -> warm[t] = propagation.sparseFirstLayer(params, batch, 0, count * t / parts,
+                    count * (t + 1) / parts, ws.activations[0]));
+            propagation.forwardFrom(params, count, ws);
+            float value = propagation.backwardToFirstLayer(params, batchTargets, 0, count, loss, ws);
+            float[] gradient = ws.gradient();
+            float[] delta = ws.firstDelta;
+            parallel(parts, t -> {
+                RowSet touched = workspaces[t].touched();
+                touched.clear();
+                warm[t] += propagation.sparseFirstLayerGradient(batch, 0, count, delta, gradient, touched,
+                        (int) ((long) columns * t / parts), (int) ((long) columns * (t + 1) / parts));
+                touched.sort();
+            });
+            union.clear();
+            for (int t = 0; t < parts; t++) {
+                union.addAll(workspaces[t].touched()); // ascending: the parts' columns are
+                ws.sink += warm[t];
+            }
+            return value;
+        } finally {
+            if (safe) {
+                engine.store().unpin(pinned);
+            }
+        }
+    }
+
+    /** One lazy step from {@code gradient} over first-layer rows {@code rows[0 .. count)}, the rows split among the threads. */
+    private void update(float[] gradient, int[] rows, int count, float learningRate) {
+        ParameterStore.Step step = (from, to, g, rate) -> {
+            if (from != to) {
+                System.arraycopy(from, 0, to, 0, from.length);
+            }
+            int threads = count < MIN_ROWS_PER_THREAD * workspaces.length ? 1 : workspaces.length;
+            parallel(threads, t -> engine.lazyRowsStep(to, g, rows, count * t / threads, count * (t + 1) / threads,
+                    rate));
+            engine.tailStep(to, g, rate);
+            engine.endStep();
+        };
+        if (network.isThreadSafe()) {
+            engine.store().update(step, gradient, learningRate);
+        } else {
+            engine.store().updateInPlace(step, gradient, learningRate);
+        }
+    }
+
+    /** Runs {@code part.accept(t)} for {@code t = 0 .. parts - 1}, part 0 on the calling thread; rethrows a part's failure. */
+    private void parallel(int parts, java.util.function.IntConsumer part) {
+        if (parts == 1) {
+            part.accept(0);
+            return;
+        }
+        java.util.List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>(parts - 1);
+        for (int t = 1; t < parts; t++) {
+            int index = t;
+            running.add(helpers.submit(() -> part.accept(index)));
+        }
+        RuntimeException failure = null;
+        try {
+            part.accept(0);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        for (java.util.concurrent.Future<?> f : running) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = failure != null ? failure : new IllegalStateException("interrupted", e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Stops the helper threads; the trainer cannot run several threads afterwards. Idempotent. */
+    @Override
+    public void close() {
+        if (helpers != null) {
+            helpers.shutdownNow();
+        }
+    }
+
+    private void scale(float[] gradientSum, int start, int end, float inverse) {
+        for (int j = start; j < end; j++) {
+            float g = gradientSum[j];
+            if (!Float.isFinite(g)) {
+                throw new IllegalArgumentException("gradientSum[" + j + "]: expected a finite value, got " + g);
+            }
+            scaled[j] = g * inverse;
+        }
+    }
+
+    /** Copies rows {@code order[start .. start + count)} of {@code data} and their targets into the batch buffers. */
+    private SparseBatch gather(SparseBatch data, float[] targets, int[] order, int start, int count) {
+        int out = layout.outputSize();
+        int nonZeros = 0;
+        for (int i = 0; i < count; i++) {
+            int r = order[start + i];
+            nonZeros += data.rowStarts[r + 1] - data.rowStarts[r];
+        }
+        if (batchStarts.length < count + 1) {
+            batchStarts = new int[count + 1];
+        }
+        if (batchIndices.length < nonZeros) {
+            batchIndices = new int[nonZeros];
+            batchValues = new float[nonZeros];
+        }
+        if (batchTargets.length < count * out) {
+            batchTargets = new float[count * out];
+        }
+        int at = 0;
+        for (int i = 0; i < count; i++) {
+            int r = order[start + i];
+            int first = data.rowStarts[r];
+            int n = data.rowStarts[r + 1] - first;
+            System.arraycopy(data.indices, first, batchIndices, at, n);
+            System.arraycopy(data.values, first, batchValues, at, n);
+            at += n;
+            batchStarts[i + 1] = at;
+            System.arraycopy(targets, r * out, batchTargets, i * out, out);
+        }
+        workspaces[0].ensureRows(count);
+        return new SparseBatch(count, data.columns(), batchStarts, batchIndices, batchValues, false);
+    }
+
+    private void check(SparseBatch data, float[] targets, LossType loss, int[] order, int from) {
+        Checks.nonNull("data", data);
+        Checks.nonNull("loss", loss);
+        if (data.columns() != layout.inputSize()) {
+            throw new IllegalArgumentException("data: expected rows of width inputSize() = " + layout.inputSize()
+                    + ", got " + data.columns() + " columns");
+        }
+        Checks.matrix("targets", targets, data.rows(), layout.outputSize());
+        Checks.nonNull("order", order);
+        if (from < 0 || from >= order.length) {
+            throw new IllegalArgumentException("from: expected 0.." + (order.length - 1) + ", got " + from);
+        }
+        for (int i = from; i < order.length; i++) {
+            if (order[i] < 0 || order[i] >= data.rows()) {
+                throw new IllegalArgumentException("order[" + i + "]: expected a row index 0.." + (data.rows() - 1)
+                        + ", got " + order[i]);
+            }
+        }
+    }
+}
