@@ -66,8 +66,8 @@ final class BatchScorer implements Serializable {
         int inputs = weights.inputSize();
         return new BlockScoringIterator<>(rows, weights, new BlockScoringIterator.RowKind<Row>() {
             @Override
-            public void readFeatures(Row row, long number, float[] in, int offset) {
-                features.read(row, featuresIndex, inputs, in, offset, "row " + number + " of partition " + partition);
+            public void readFeatures(Row row, long number, CsrRows sink) {
+                features.readSparse(row, featuresIndex, inputs, sink, "row " + number + " of partition " + partition);
             }
 
             @Override

@@ -1,17 +1,15 @@
 package io.kortexdl.spark;
 
-import io.kortexdl.kernels.BlasThreads;
 import io.kortexdl.kernels.Network;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
  * Scores rows of any representation in blocks of {@link MetricSums#CHUNK_ROWS}: reads each
- * row's features into one buffer, runs one forward pass per block, then emits each row with its
- * outputs. Both the internal-row and the {@code Row} scoring paths run on it.
+ * row's non-zero features into one {@link FeatureBlock}, runs one forward pass per block, then
+ * emits each row with its outputs. Both the internal-row and the {@code Row} scoring paths run on it.
  *
  * @param <R> the row type
  */
@@ -19,8 +17,8 @@ final class BlockScoringIterator<R> implements Iterator<R> {
 
     /** How rows are read, kept and written for one representation. */
     interface RowKind<R> {
-        /** Writes the features of {@code row} (the {@code number}-th of the partition) into {@code in[offset ..]}. */
-        void readFeatures(R row, long number, float[] in, int offset);
+        /** Appends the features of {@code row} (the {@code number}-th of the partition) to {@code sink}'s open row. */
+        void readFeatures(R row, long number, CsrRows sink);
 
         /** The row to hold until its block is scored (a copy where upstream reuses row objects). */
         R keep(R row);
@@ -35,7 +33,7 @@ final class BlockScoringIterator<R> implements Iterator<R> {
     private final int inputs;
     private final int width;
     private final List<R> pending = new ArrayList<>(MetricSums.CHUNK_ROWS);
-    private final float[] in;
+    private final FeatureBlock block;
     private float[] out;
     private int next;
     private long rowNumber;
@@ -46,7 +44,7 @@ final class BlockScoringIterator<R> implements Iterator<R> {
         this.kind = kind;
         this.inputs = weights.inputSize();
         this.width = weights.outputSize();
-        this.in = new float[MetricSums.CHUNK_ROWS * inputs];
+        this.block = new FeatureBlock(inputs);
     }
 
     @Override
@@ -55,20 +53,18 @@ final class BlockScoringIterator<R> implements Iterator<R> {
             return true;
         }
         pending.clear();
+        block.clear();
         next = 0;
         while (rows.hasNext() && pending.size() < MetricSums.CHUNK_ROWS) {
             R row = rows.next();
-            kind.readFeatures(row, rowNumber++, in, pending.size() * inputs);
+            kind.readFeatures(row, rowNumber++, block.sink());
+            block.endRow();
             pending.add(kind.keep(row));
         }
         if (pending.isEmpty()) {
             return false;
         }
-        int n = pending.size();
-        // Spark runs one scoring task per core: a multithreaded BLAS under each would oversubscribe them.
-        try (BlasThreads.Section section = network.blas().threads().singleThreaded()) {
-            out = network.forwardBatch(n == MetricSums.CHUNK_ROWS ? in : Arrays.copyOf(in, n * inputs), n);
-        }
+        out = block.forward(network);
         return true;
     }
 

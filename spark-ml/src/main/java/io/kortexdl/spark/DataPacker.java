@@ -14,21 +14,26 @@ import scala.Tuple2;
 
 /**
  * Packs a training DataFrame once into {@link PackedBlock}s, one per executor, cached as float32
- * arrays. Row order within a block follows the input, so packing is deterministic and a block
+ * arrays: dense rows, or compressed sparse rows when {@link FeatureStorage} says so. Row order within a block follows the input, so packing is deterministic and a block
  * recomputed after an executor loss is identical.
  */
 final class DataPacker {
     private DataPacker() {
     }
 
-    /** Which columns hold what, resolved against the schema by the estimator. */
-    record Columns(FeatureColumn features, String label, boolean classLabels, String weight, String validation)
-            implements Serializable {
+    /** Which columns hold what, resolved against the schema by the estimator, and how features are stored. */
+    record Columns(FeatureColumn features, String label, boolean classLabels, String weight, String validation,
+                   FeatureStorage storage) implements Serializable {
     }
 
     /** The packed, cached blocks and what the driver knows of them. */
     record Packed(JavaRDD<PackedBlock> blocks, List<PackedBlock.Summary> summaries, int inputSize, long trainRows,
-                  long validationRows, double maxLabel, String maxLabelWhere) {
+                  long validationRows, double maxLabel, String maxLabelWhere, FeatureStorage storage) {
+
+        /** Feature values held over all blocks: every value when dense, the non-zeros when sparse. */
+        long storedValues() {
+            return summaries.stream().mapToLong(PackedBlock.Summary::storedValues).sum();
+        }
 
         /**
          * The standardization of the training labels: their mean and standard deviation, the blocks'
@@ -139,7 +144,7 @@ final class DataPacker {
             throw new IllegalArgumentException("Column " + columns.features().name() + " has 0 features; expected at"
                     + " least 1");
         }
-        return new Packed(blocks, summaries, inputSize, train, validation, maxLabel, maxLabelWhere);
+        return new Packed(blocks, summaries, inputSize, train, validation, maxLabel, maxLabelWhere, columns.storage());
     }
 
     /** More blocks than input partitions: spreads rows round-robin by their index, keeping input order. */
@@ -158,10 +163,13 @@ final class DataPacker {
     }
 
     private static PackedBlock packBlock(int block, Iterator<Row> rows, Columns c, boolean globalRowNumbers) {
-        FloatSink trainFeatures = new FloatSink();
+        boolean sparse = c.storage() == FeatureStorage.SPARSE;
+        FloatSink trainFeatures = sparse ? null : new FloatSink();
+        FloatSink validFeatures = sparse ? null : new FloatSink();
+        CsrRows trainSparse = sparse ? new CsrRows(1 << 16) : null;
+        CsrRows validSparse = sparse ? new CsrRows(16) : null;
         FloatSink trainLabels = new FloatSink();
         FloatSink trainWeights = c.weight() != null ? new FloatSink() : null;
-        FloatSink validFeatures = new FloatSink();
         FloatSink validLabels = new FloatSink();
         FloatSink validWeights = c.weight() != null ? new FloatSink() : null;
         int inputSize = -1;
@@ -186,10 +194,19 @@ final class DataPacker {
                 if (inputSize < 0) {
                     inputSize = c.features().size(row, 0, where);
                 }
-                FloatSink features = isValidation ? validFeatures : trainFeatures;
-                MemoryCheck.packedRows(c.features().name(), inputSize, features.size() / Math.max(1, inputSize), block);
-                float[] target = features.reserve(inputSize);
-                c.features().read(row, 0, inputSize, target, features.offset(), where);
+                if (sparse) {
+                    CsrRows features = isValidation ? validSparse : trainSparse;
+                    MemoryCheck.packedNonZeros(c.features().name(), inputSize, features.rows(), features.nonZeros(),
+                            block);
+                    c.features().readSparse(row, 0, inputSize, features, where);
+                    features.endRow();
+                } else {
+                    FloatSink features = isValidation ? validFeatures : trainFeatures;
+                    MemoryCheck.packedRows(c.features().name(), inputSize, features.size() / Math.max(1, inputSize),
+                            block);
+                    float[] target = features.reserve(inputSize);
+                    c.features().read(row, 0, inputSize, target, features.offset(), where);
+                }
                 double label = label(row, c, where);
                 (isValidation ? validLabels : trainLabels).add((float) label);
                 if (label > maxLabel) {
@@ -208,8 +225,10 @@ final class DataPacker {
             return new PackedBlock(block, inputSize, PackedBlock.Part.EMPTY, PackedBlock.Part.EMPTY, error,
                     maxLabel, maxLabelWhere);
         }
-        return new PackedBlock(block, inputSize, part(trainFeatures, trainLabels, trainWeights),
-                part(validFeatures, validLabels, validWeights), null, maxLabel, maxLabelWhere);
+        return new PackedBlock(block, inputSize,
+                sparse ? part(trainSparse, trainLabels, trainWeights) : part(trainFeatures, trainLabels, trainWeights),
+                sparse ? part(validSparse, validLabels, validWeights) : part(validFeatures, validLabels, validWeights),
+                null, maxLabel, maxLabelWhere);
     }
 
     private static PackedBlock.Part part(FloatSink features, FloatSink labels, FloatSink weights) {
@@ -219,6 +238,16 @@ final class DataPacker {
         }
         return new PackedBlock.Part(rows, features.toArray("features"), labels.toArray("labels"),
                 weights == null ? null : weights.toArray("weights"));
+    }
+
+    private static PackedBlock.Part part(CsrRows features, FloatSink labels, FloatSink weights) {
+        int rows = (int) labels.size();
+        if (rows == 0) {
+            return PackedBlock.Part.EMPTY;
+        }
+        CsrRows.Trimmed csr = features.trimmed();
+        return new PackedBlock.Part(rows, csr.values(), labels.toArray("labels"),
+                weights == null ? null : weights.toArray("weights"), csr.rowStarts(), csr.indices());
     }
 
     private static double label(Row row, Columns c, String where) {

@@ -146,7 +146,7 @@ final class DistributedTrainer {
         NetworkWeights weights = inLabelUnits(finalParameters);
         KortexTrainingSummary summary = new KortexTrainingSummary(state.history, state.stopReason, state.bestEpoch,
                 spec.blockCount(), spec.threadsPerExecutor(), state.rowsByExecutor, spec.globalBatch(),
-                syncTotals.syncs, syncTotals.seconds, syncTotals.bytes);
+                syncTotals.syncs, syncTotals.seconds, syncTotals.bytes, data.storage() == FeatureStorage.SPARSE);
         return new Outcome(weights, summary);
     }
 
@@ -356,9 +356,7 @@ final class DistributedTrainer {
                 if (block == null) {
                     sums.blockLost = true;
                 } else if (block.validation.rows > 0) {
-                    PackedBlock.Part part = block.validation;
-                    sums.addRows(broadcast.value().toNetwork(), part.features, part.labels, part.weights, part.rows,
-                            classification);
+                    sums.addPart(broadcast.value().toNetwork(), block.validation, classification);
                 }
                 return sums;
             }).collect(), sums -> sums.blockLost);

@@ -3,9 +3,7 @@ package io.kortexdl.spark;
 import io.kortexdl.kernels.LossType;
 import io.kortexdl.kernels.Network;
 import io.kortexdl.kernels.NonFiniteLossException;
-import io.kortexdl.kernels.NumaTopology;
 import io.kortexdl.kernels.Optimizer;
-import io.kortexdl.kernels.ParallelTrainer;
 import io.kortexdl.kernels.TrainingProgress;
 import io.kortexdl.spark.collective.Collective;
 import java.util.HashMap;
@@ -13,15 +11,16 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * One block's trainer on its executor: the block, a network and a multithreaded
- * {@link ParallelTrainer}, kept between the epochs of a fit so threads and buffers are built
- * once, and the state after an epoch stays here for the next one.
+ * One block's trainer on its executor: the block, a network and its multithreaded
+ * {@link BlockSteps} (dense or sparse rows), kept between the epochs of a fit so threads and
+ * buffers are built once, and the state after an epoch stays here for the next one.
  *
  * <p>An epoch runs its steps on this block's share of every global batch and combines with the
  * other blocks through a {@link Collective}: with {@code syncInterval = 1} the gradient sums of
  * every step are added and every block applies the same optimizer step (exact synchronous SGD);
  * with {@code syncInterval = K} each block runs K local steps, then parameters and optimizer
- * state are averaged, weighted by the rows each block covered. Either way all blocks end every
+ * state are averaged, weighted by the rows each block covered. Sparse blocks exchange only the
+ * first-layer rows some block changed ({@link SyncRanges}). Either way all blocks end every
  * sync with the same bits. Everything depends only on the request, the blocks and the starting
  * state, so an attempt that Spark reruns returns the same bits.
  */
@@ -37,7 +36,7 @@ final class ExecutorTrainer implements AutoCloseable {
     private final int blockIndex;
     private final float[] targets;
     private final Network network;
-    private final ParallelTrainer trainer;
+    private final BlockSteps trainer;
     private final int[] order;
     private int orderEpoch = -1;
     private volatile long lastUsed = System.currentTimeMillis();
@@ -52,7 +51,10 @@ final class ExecutorTrainer implements AutoCloseable {
         this.blockIndex = block.block;
         this.targets = targets(spec, data);
         this.network = spec.newNetwork(null);
-        this.trainer = new ParallelTrainer(network, spec.threadsPerExecutor(), NumaTopology.detect());
+        this.trainer = data.sparse()
+                ? new SparseBlockSteps(network, spec.threadsPerExecutor(), data.sparseRows(block.inputSize), targets,
+                        spec.loss())
+                : new DenseBlockSteps(network, spec.threadsPerExecutor(), data.features, targets, spec.loss());
         this.order = new int[data.rows];
     }
 
@@ -140,7 +142,7 @@ final class ExecutorTrainer implements AutoCloseable {
                                         Collective collective, int[] blockRows, String executor) {
         if (heldEpochs != request.epoch()) {
             TrainingState state = start.get();
-            trainer.setParameters(state.parameters());
+            network.setParameters(state.parameters());
             network.optimizer().importState(state.optimizerState(), 0, state.optimizerSteps());
         }
         heldEpochs = -1;
@@ -183,45 +185,47 @@ final class ExecutorTrainer implements AutoCloseable {
         /** Every step: this block's gradient sum, added over the blocks, then one identical optimizer step. */
         EpochResult exact() {
             float[] gradient = new float[parameterCount];
-            float[] buffer = new float[parameterCount + 1];
+            float[] buffer = new float[0];
             for (int step = 0; step < plan.steps(); step++) {
                 long total = plan.rowsInSteps(step, 1);
                 if (total == 0) {
                     break;
                 }
                 int mine = (int) plan.rowsInSteps(me, step, 1);
-                double loss = 0;
+                trainer.clearChanged();
+                double loss = mine > 0 ? trainer.gradientSum(order, step * share, mine, gradient) : 0;
+                int[] local = trainer.changedRows();
+                SyncRanges ranges = ranges(local);
+                buffer = ensure(buffer, ranges.length() + 1);
                 if (mine > 0) {
-                    loss = trainer.gradientSum(data.features, targets, order, step * share, mine, spec.loss(), gradient);
-                    System.arraycopy(gradient, 0, buffer, 0, parameterCount);
+                    ranges.gather(gradient, local, buffer);
                 } else {
-                    java.util.Arrays.fill(buffer, 0, parameterCount, 0f);
+                    java.util.Arrays.fill(buffer, 0, ranges.length(), 0f);
                 }
                 boolean diverged = !Double.isFinite(loss);
-                buffer[parameterCount] = diverged ? 1f : 0f;
-                sync(buffer);
-                if (buffer[parameterCount] != 0f) {
+                buffer[ranges.length()] = diverged ? 1f : 0f;
+                sync(buffer, ranges.length() + 1);
+                if (buffer[ranges.length()] != 0f) {
                     return stopped(diverged, step + 1, (float) loss);
                 }
-                System.arraycopy(buffer, 0, gradient, 0, parameterCount);
+                ranges.scatter(buffer, gradient);
                 try {
-                    trainer.applyGradientSum(gradient, total, request.learningRate());
+                    trainer.applyGradientSum(gradient, ranges, total, request.learningRate());
                 } catch (IllegalArgumentException e) {
                     return stopped(true, step + 1, Float.NaN); // the same summed gradient stops every block here
                 }
                 lossSum += loss;
                 rows += mine;
             }
+            trainer.clearChanged();
             return trained();
         }
 
         /** K local steps, then parameters and optimizer state averaged over the blocks, weighted by rows. */
         EpochResult averaged() {
             Optimizer optimizer = network.optimizer();
-            int stateSize = optimizer.stateSize();
             boolean alone = collective.size() == 1;
-            float[] buffer = alone ? null : new float[parameterCount + stateSize + 1];
-            float[] parameters = alone ? null : new float[parameterCount];
+            float[] buffer = new float[0];
             for (int first = 0; first < plan.steps(); first += plan.interval()) {
                 int count = Math.min(plan.interval(), plan.steps() - first);
                 long total = plan.rowsInSteps(first, count);
@@ -235,8 +239,8 @@ final class ExecutorTrainer implements AutoCloseable {
                 int divergedStep = 0;
                 if (mine > 0) {
                     try {
-                        TrainingProgress progress = trainer.trainSteps(data.features, targets, order, first * share,
-                                plan.stepsWithRows(me, first, count), share, spec.loss(), request.learningRate());
+                        TrainingProgress progress = trainer.trainSteps(order, first * share,
+                                plan.stepsWithRows(me, first, count), share, request.learningRate());
                         lossSum += progress.lossSum();
                         rows += progress.rows();
                     } catch (NonFiniteLossException e) {
@@ -246,35 +250,46 @@ final class ExecutorTrainer implements AutoCloseable {
                     }
                 }
                 if (alone) {
+                    trainer.clearChanged();
                     if (diverged) {
                         return stopped(true, divergedStep, divergedLoss);
                     }
                     continue;
                 }
-                float weight = (float) ((double) mine / total);
-                float[] current = trainer.getParameters();
-                for (int i = 0; i < parameterCount; i++) {
-                    buffer[i] = weight * current[i];
-                }
-                optimizer.exportState(buffer, parameterCount);
-                for (int i = parameterCount; i < parameterCount + stateSize; i++) {
-                    buffer[i] *= weight;
-                }
-                buffer[parameterCount + stateSize] = diverged ? 1f : 0f;
-                sync(buffer);
-                if (buffer[parameterCount + stateSize] != 0f) {
+                SyncRanges ranges = ranges(trainer.changedRows());
+                int values = ranges.length() * (1 + optimizer.stateValuesPerParameter());
+                buffer = ensure(buffer, values + 1);
+                ranges.gatherWeighted(network, (float) ((double) mine / total), buffer);
+                buffer[values] = diverged ? 1f : 0f;
+                sync(buffer, values + 1);
+                if (buffer[values] != 0f) {
                     return stopped(diverged, divergedStep, divergedLoss);
                 }
-                System.arraycopy(buffer, 0, parameters, 0, parameterCount);
-                trainer.setParameters(parameters);
-                optimizer.importState(buffer, parameterCount, stepsBefore + plan.maxStepsWithRows(first, count));
+                ranges.scatterState(buffer, network);
+                optimizer.setSteps(stepsBefore + plan.maxStepsWithRows(first, count));
+                trainer.clearChanged();
             }
             return trained();
         }
 
-        private void sync(float[] buffer) {
+        /** What this sync exchanges: everything for dense blocks, the union of the blocks' changed rows otherwise. */
+        private SyncRanges ranges(int[] localRows) {
+            if (localRows == null) {
+                return SyncRanges.all(parameterCount);
+            }
             long start = System.nanoTime();
-            collective.allreduceSum(buffer, buffer.length);
+            int[] union = SyncRanges.union(collective, localRows);
+            syncNanos += System.nanoTime() - start; // part of the sync's time, as its bytes are part of its bytes
+            return SyncRanges.rows(network.layout(), union);
+        }
+
+        private float[] ensure(float[] buffer, int length) {
+            return buffer.length >= length ? buffer : new float[length];
+        }
+
+        private void sync(float[] buffer, int length) {
+            long start = System.nanoTime();
+            collective.allreduceSum(buffer, length);
             syncNanos += System.nanoTime() - start;
             syncs++;
         }
@@ -300,7 +315,7 @@ final class ExecutorTrainer implements AutoCloseable {
     private TrainingState state() {
         float[] optimizerState = new float[network.optimizer().stateSize()];
         network.optimizer().exportState(optimizerState, 0);
-        return new TrainingState(trainer.getParameters(), optimizerState, network.optimizer().steps());
+        return new TrainingState(network.getParameters(), optimizerState, network.optimizer().steps());
     }
 
     private void shuffleFor(int epoch) {

@@ -72,6 +72,33 @@ final class FeatureColumn implements Serializable {
     }
 
     /**
+     * The size and the number of non-zero values of the value at {@code index} of {@code row}, or
+     * null when it cannot be read (null or holding a null element).
+     */
+    long[] shape(Row row, int index) {
+        if (row.isNullAt(index)) {
+            return null;
+        }
+        long nonZeros = 0;
+        if (kind == Kind.VECTOR) {
+            Vector vector = (Vector) row.get(index);
+            double[] values = vector instanceof SparseVector sparse ? sparse.values() : vector.toArray();
+            for (double v : values) {
+                nonZeros += v != 0 ? 1 : 0;
+            }
+            return new long[] {vector.size(), nonZeros};
+        }
+        java.util.List<Object> values = row.getList(index);
+        for (Object v : values) {
+            if (v == null) {
+                return null;
+            }
+            nonZeros += ((Number) v).doubleValue() != 0 ? 1 : 0;
+        }
+        return new long[] {values.size(), nonZeros};
+    }
+
+    /**
      * Writes the {@code size} features of the value at {@code index} of {@code row} into
      * {@code out[offset ..]} as float32.
      *
@@ -156,6 +183,100 @@ final class FeatureColumn implements Serializable {
                         + where.get());
             }
             out[offset + i] = checked(kind == Kind.FLOAT_ARRAY ? values.getFloat(i) : values.getDouble(i), i, where);
+        }
+    }
+
+    /**
+     * Appends the non-zeros of the value at {@code index} of {@code row} to {@code out}'s open row
+     * (the caller ends it), for any representation: a {@code SparseVector}'s stored values that
+     * are not 0, a dense value's non-zero elements.
+     *
+     * @throws IllegalArgumentException naming {@code where} on null, another size, an index out of
+     *     order or range, a null element or a non-finite value
+     */
+    void readSparse(Row row, int index, int size, CsrRows out, String where) {
+        int actual = size(row, index, where);
+        if (actual != size) {
+            throw new IllegalArgumentException("Column " + name + " has " + actual + " features at " + where
+                    + ", but earlier rows have " + size + "; every row needs the same number of features");
+        }
+        if (kind == Kind.VECTOR && row.get(index) instanceof SparseVector sparse) {
+            addSparse(sparse.indices(), sparse.values(), size, out, () -> where);
+            return;
+        }
+        if (kind == Kind.VECTOR) {
+            double[] values = ((DenseVector) row.get(index)).values();
+            for (int i = 0; i < size; i++) {
+                if (values[i] != 0) {
+                    out.add(i, checked(values[i], i, where));
+                }
+            }
+            return;
+        }
+        java.util.List<Object> values = row.getList(index);
+        for (int i = 0; i < size; i++) {
+            Object element = values.get(i);
+            if (element == null) {
+                throw new IllegalArgumentException("Column " + name + " has a null element at index " + i + " at "
+                        + where);
+            }
+            double v = ((Number) element).doubleValue();
+            if (v != 0) {
+                out.add(i, checked(v, i, where));
+            }
+        }
+    }
+
+    /** {@link #readSparse(Row, int, int, CsrRows, String)} for Spark's internal rows. */
+    void readSparse(InternalRow row, int index, int size, CsrRows out, Supplier<String> where) {
+        if (row.isNullAt(index)) {
+            throw new IllegalArgumentException("Column " + name + " is null at " + where.get()
+                    + "; every row needs features");
+        }
+        if (kind == Kind.VECTOR) {
+            InternalRow vector = row.getStruct(index, 4);
+            ArrayData values = vector.getArray(3);
+            boolean dense = vector.getByte(0) == 1;
+            checkSize(dense ? values.numElements() : vector.getInt(1), size, where);
+            if (dense) {
+                for (int i = 0; i < size; i++) {
+                    double v = values.getDouble(i);
+                    if (v != 0) {
+                        out.add(i, checked(v, i, where));
+                    }
+                }
+            } else {
+                addSparse(vector.getArray(2).toIntArray(), values.toDoubleArray(), size, out, where);
+            }
+            return;
+        }
+        ArrayData values = row.getArray(index);
+        checkSize(values.numElements(), size, where);
+        for (int i = 0; i < size; i++) {
+            if (values.isNullAt(i)) {
+                throw new IllegalArgumentException("Column " + name + " has a null element at index " + i + " at "
+                        + where.get());
+            }
+            double v = kind == Kind.FLOAT_ARRAY ? values.getFloat(i) : values.getDouble(i);
+            if (v != 0) {
+                out.add(i, checked(v, i, where));
+            }
+        }
+    }
+
+    private void addSparse(int[] indices, double[] values, int size, CsrRows out, Supplier<String> where) {
+        int previous = -1;
+        for (int k = 0; k < indices.length; k++) {
+            int i = indices[k];
+            if (i <= previous || i >= size) {
+                throw new IllegalArgumentException("Column " + name + " has a sparse vector whose index " + i
+                        + " is out of order or beyond its size " + size + " at " + where.get()
+                        + "; indices must increase and lie in 0.." + (size - 1));
+            }
+            previous = i;
+            if (values[k] != 0) {
+                out.add(i, checked(values[k], i, where));
+            }
         }
     }
 

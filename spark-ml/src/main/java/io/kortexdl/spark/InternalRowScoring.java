@@ -60,8 +60,9 @@ final class InternalRowScoring implements Serializable {
         JoinedRow joined = new JoinedRow();
         return new BlockScoringIterator<>(rows, weights, new BlockScoringIterator.RowKind<InternalRow>() {
             @Override
-            public void readFeatures(InternalRow row, long number, float[] in, int offset) {
-                features.read(row, featuresIndex, inputs, in, offset, () -> "row " + number + " of partition " + partition);
+            public void readFeatures(InternalRow row, long number, CsrRows sink) {
+                features.readSparse(row, featuresIndex, inputs, sink, () -> "row " + number + " of partition "
+                        + partition);
             }
 
             @Override

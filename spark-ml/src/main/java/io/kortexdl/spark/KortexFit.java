@@ -12,12 +12,15 @@ import java.util.UUID;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What {@code KortexClassifier.train} and {@code KortexRegressor.train} share: input checks,
  * packing, the executor layout, the spec and the distributed loop.
  */
 final class KortexFit {
+    private static final Logger LOG = LoggerFactory.getLogger(KortexFit.class);
     /** Largest class count inferred from labels without metadata (a guard against a stray huge label). */
     static final int MAX_INFERRED_CLASSES = 10_000;
     /** {@code batchSize = 0}: the batch that gives each epoch of a classifier at least this many steps... */
@@ -75,8 +78,17 @@ final class KortexFit {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
         CollectiveSettings network = collectiveSettings(jsc);
         ClusterShape shape = ClusterShape.of(jsc.sc());
-        DataPacker.Packed packed = DataPacker.pack(dataset,
-                new DataPacker.Columns(features, labelCol, classification, weight, validation), shape.executors());
+        int threads = params.getNumThreads() > 0 ? params.getNumThreads() : shape.coresPerExecutor();
+        FeatureStorage.Sample sample = FeatureStorage.measure(dataset, features);
+        if (sample.inputSize() > 0) {
+            // The network is checked against memory before anything is packed; the class count is not known yet.
+            MemoryCheck.network(featuresCol, layers(sample.inputSize(), params.getHiddenLayers(), classification
+                    ? Math.max(2, declaredClasses) : 1), params.getHiddenLayers(), threads, jsc.sc());
+        }
+        LOG.info("KortexDL: column {} packed {}: {}", featuresCol,
+                sample.storage() == FeatureStorage.SPARSE ? "as sparse rows" : "dense", sample.describe());
+        DataPacker.Packed packed = DataPacker.pack(dataset, new DataPacker.Columns(features, labelCol, classification,
+                weight, validation, sample.storage()), shape.executors());
         try {
             int outputs = classification ? classCount(packed, labelCol, declaredClasses) : 1;
             if (thresholds != null && thresholds.length != outputs) {
@@ -84,10 +96,7 @@ final class KortexFit {
                         + labelCol + " has " + outputs + " classes; expected one threshold per class");
             }
             int[] hidden = params.getHiddenLayers();
-            int[] layers = new int[hidden.length + 2];
-            layers[0] = packed.inputSize();
-            System.arraycopy(hidden, 0, layers, 1, hidden.length);
-            layers[layers.length - 1] = outputs;
+            int[] layers = layers(packed.inputSize(), hidden, outputs);
             Activation activation = Activation.valueOf(params.getActivation().toUpperCase(Locale.ROOT));
             NetworkWeights initial = params.getInitialModel();
             if (initial != null && (!Arrays.equals(initial.layerSizes(), layers)
@@ -97,8 +106,7 @@ final class KortexFit {
                         + " needs " + Arrays.toString(layers) + " with " + params.getActivation()
                         + " (features, hiddenLayers, classes)");
             }
-            int threads = params.getNumThreads() > 0 ? params.getNumThreads() : shape.coresPerExecutor();
-            MemoryCheck.network(layers, hidden, threads, jsc.sc());
+            MemoryCheck.network(featuresCol, layers, hidden, threads, jsc.sc());
             int batch = params.getBatchSize() > 0 ? params.getBatchSize() : autoBatchSize(packed.trainRows(), classification);
             int stepsPerEpoch = (int) Math.min(Integer.MAX_VALUE, (packed.trainRows() + batch - 1) / batch);
             TrainingSpec spec = new TrainingSpec(UUID.randomUUID().toString(), layers, activation,
@@ -117,6 +125,14 @@ final class KortexFit {
         } finally {
             packed.release();
         }
+    }
+
+    private static int[] layers(int inputs, int[] hidden, int outputs) {
+        int[] layers = new int[hidden.length + 2];
+        layers[0] = inputs;
+        System.arraycopy(hidden, 0, layers, 1, hidden.length);
+        layers[layers.length - 1] = outputs;
+        return layers;
     }
 
     /**

@@ -23,10 +23,12 @@ public final class KortexTrainingSummary implements Serializable {
     private final long syncs;
     private final double syncSeconds;
     private final long syncBytes;
+    private final boolean sparseFeatures;
 
     KortexTrainingSummary(List<EpochRecord> epochs, String stopReason, int bestEpoch, int executors,
                           int threadsPerExecutor, Map<String, Long> rowsByExecutor, int batchSize, long syncs,
-                          double syncSeconds, long syncBytes) {
+                          double syncSeconds, long syncBytes, boolean sparseFeatures) {
+        this.sparseFeatures = sparseFeatures;
         this.batchSize = batchSize;
         this.syncs = syncs;
         this.syncSeconds = syncSeconds;
@@ -124,10 +126,18 @@ public final class KortexTrainingSummary implements Serializable {
         return rowsByExecutor;
     }
 
+    /**
+     * Whether the fit packed its features as compressed sparse rows and trained the first layer
+     * sparsely (at most 10 % of the values of the first 1,024 rows non-zero), rather than as dense rows.
+     */
+    public boolean sparseFeatures() {
+        return sparseFeatures;
+    }
+
     @Override
     public String toString() {
         return "KortexTrainingSummary(" + epochs.size() + " epochs, stopped by " + stopReason + ", best epoch "
-                + bestEpoch + ", " + executors + " executor(s) x " + threadsPerExecutor + " threads, rows by executor "
-                + rowsByExecutor + ")";
+                + bestEpoch + ", " + executors + " executor(s) x " + threadsPerExecutor + " threads, "
+                + (sparseFeatures ? "sparse" : "dense") + " features, rows by executor " + rowsByExecutor + ")";
     }
 }

@@ -30,9 +30,11 @@ final class MemoryCheck {
      * Checks that a network of {@code layers} can be trained with {@code threads} trainer threads
      * per executor, within the driver's heap and, on a cluster, the executors' memory.
      *
-     * @throws IllegalArgumentException naming the layers, the parameter count and the memory needed
+     * @param column the features column, whose width is {@code layers[0]}
+     * @throws IllegalArgumentException naming the column, its width, the layers, the parameter count
+     *     and the memory needed
      */
-    static void network(int[] layers, int[] hidden, int threads, org.apache.spark.SparkContext sc) {
+    static void network(String column, int[] layers, int[] hidden, int threads, org.apache.spark.SparkContext sc) {
         long parameters = 0;
         for (int l = 1; l < layers.length; l++) {
             parameters += ((long) layers[l - 1] + 1) * layers[l];
@@ -42,8 +44,9 @@ final class MemoryCheck {
         long executor = sc.isLocal() ? driver : (long) sc.executorMemory() * 1024 * 1024;
         long available = Math.min(driver, executor);
         if (parameters > MAX_ARRAY || needed > available) {
-            throw new IllegalArgumentException("hiddenLayers " + Arrays.toString(hidden) + " with " + layers[0]
-                    + " input features and " + layers[layers.length - 1] + " outputs make a network of "
+            throw new IllegalArgumentException("Column " + column + " has " + layers[0] + " features: with"
+                    + " hiddenLayers " + Arrays.toString(hidden) + " and " + layers[layers.length - 1]
+                    + " outputs that makes a network of "
                     + String.format(Locale.ROOT, "%,d", parameters) + " parameters: training it needs about "
                     + bytes(needed) + " (parameters, " + threads + " thread gradients and the optimizer state), more"
                     + " than the " + bytes(available) + " a JVM of this application may use. Use fewer features (for"
@@ -67,6 +70,24 @@ final class MemoryCheck {
                     + ", more than " + (floats > MAX_ARRAY ? "one Java array holds" : "the " + bytes(max)
                     + " this JVM may use") + ". Use fewer features (for example a smaller numFeatures in HashingTF),"
                     + " more executors, or more executor memory");
+        }
+    }
+
+    /**
+     * Checks, before reading row {@code rows} of a block into compressed sparse rows, that the
+     * non-zeros so far plus one more row of at most {@code inputSize} fit one array and this JVM's
+     * heap (counting the growth and the final copy, twice their 8 bytes each).
+     *
+     * @throws IllegalArgumentException naming the column, the non-zeros and the memory needed
+     */
+    static void packedNonZeros(String column, int inputSize, long rows, long nonZeros, int block) {
+        long values = nonZeros + Math.min(inputSize, 1L << 16);
+        long needed = values * 8 * 2 + (rows + 1) * 4 * 2;
+        if (values > MAX_ARRAY || needed > HEAP_BYTES) {
+            throw new IllegalArgumentException("Column " + column + ": packing block " + block + " as sparse rows needs"
+                    + " more than " + String.format(Locale.ROOT, "%,d", nonZeros) + " non-zeros in " + rows + " rows, "
+                    + bytes(needed) + ", more than " + (values > MAX_ARRAY ? "one Java array holds"
+                    : "the " + bytes(HEAP_BYTES) + " this JVM may use") + ". Use more executors or more executor memory");
         }
     }
 

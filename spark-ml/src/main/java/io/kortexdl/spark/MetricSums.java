@@ -26,29 +26,39 @@ final class MetricSums implements Serializable {
     boolean blockLost;
 
     /**
-     * Adds {@code rows} rows of {@code features}: softmax cross-entropy and accuracy when
-     * {@code classification}, squared error otherwise; each row counts with its weight.
-     *
-     * @param weights row weights, or null for 1
+     * Adds the rows of a packed part: softmax cross-entropy and accuracy when
+     * {@code classification}, squared error otherwise; each row counts with its weight. Dense
+     * rows run {@link #CHUNK_ROWS} at a time through GEMMs, sparse ones through the sparse first layer.
      */
-    void addRows(Network network, float[] features, float[] labels, float[] weights, int rows,
-                 boolean classification) {
+    void addPart(Network network, PackedBlock.Part part, boolean classification) {
         int inputs = network.inputSize();
         int outputs = network.outputSize();
-        for (int start = 0; start < rows; start += CHUNK_ROWS) {
-            int n = Math.min(CHUNK_ROWS, rows - start);
-            float[] in = features;
-            if (start != 0 || features.length != n * inputs) {
-                in = java.util.Arrays.copyOfRange(features, start * inputs, (start + n) * inputs);
-            }
+        for (int start = 0; start < part.rows; start += CHUNK_ROWS) {
+            int n = Math.min(CHUNK_ROWS, part.rows - start);
             float[] out;
             try (BlasThreads.Section section = network.blas().threads().singleThreaded()) {
-                out = network.forwardBatch(in, n);
+                if (part.sparse()) {
+                    out = network.forward(part.sparseRows(inputs, start, n));
+                } else {
+                    float[] in = start == 0 && part.features.length == n * inputs ? part.features
+                            : java.util.Arrays.copyOfRange(part.features, start * inputs, (start + n) * inputs);
+                    out = network.forwardBatch(in, n);
+                }
             }
-            for (int r = 0; r < n; r++) {
-                int row = start + r;
-                addRow(out, r * outputs, outputs, labels[row], weights == null ? 1.0 : weights[row], classification);
-            }
+            addOutputs(out, outputs, part.labels, part.weights, start, n, classification);
+        }
+    }
+
+    /** Adds the rows read into {@code block}, whose labels and weights (or null) start at index 0. */
+    void addBlock(Network network, FeatureBlock block, float[] labels, float[] weights, boolean classification) {
+        addOutputs(block.forward(network), network.outputSize(), labels, weights, 0, block.rows(), classification);
+    }
+
+    private void addOutputs(float[] out, int outputs, float[] labels, float[] weights, int first, int n,
+                            boolean classification) {
+        for (int r = 0; r < n; r++) {
+            int row = first + r;
+            addRow(out, r * outputs, outputs, labels[row], weights == null ? 1.0 : weights[row], classification);
         }
     }
 

@@ -88,7 +88,7 @@ final class ModelScoring {
         List<MetricSums> parts = selected.toJavaRDD().mapPartitionsWithIndex((partition, rows) -> {
             MetricSums sums = new MetricSums();
             io.kortexdl.kernels.Network network = weights.toNetwork();
-            float[] block = new float[MetricSums.CHUNK_ROWS * inputs];
+            FeatureBlock block = new FeatureBlock(inputs);
             float[] labels = new float[MetricSums.CHUNK_ROWS];
             float[] rowWeights = weighted ? new float[MetricSums.CHUNK_ROWS] : null;
             long rowNumber = 0;
@@ -97,17 +97,19 @@ final class ModelScoring {
                 Row row = rows.next();
                 String where = "row " + rowNumber++ + " of partition " + partition;
                 try {
-                    features.read(row, 0, inputs, block, n * inputs, where);
+                    features.readSparse(row, 0, inputs, block.sink(), where);
                     labels[n] = (float) checkedValue(row, 1, labelCol, "the label", where);
                     if (weighted) {
                         rowWeights[n] = (float) checkedValue(row, 2, weightCol, "the row weight", where);
                     }
+                    block.endRow();
                 } catch (IllegalArgumentException e) {
                     sums.error = e.getMessage();
                     break;
                 }
                 if (++n == MetricSums.CHUNK_ROWS || !rows.hasNext()) {
-                    sums.addRows(network, block, labels, rowWeights, n, classification);
+                    sums.addBlock(network, block, labels, rowWeights, classification);
+                    block.clear();
                     if (sums.error != null) {
                         sums.error = "Column " + labelCol + ": " + sums.error + " (in " + where + " or the "
                                 + (n - 1) + " rows before it)";

@@ -200,12 +200,20 @@ class BadInputTest {
                 bad("thresholds of another length", (Runnable) () -> c.get().setThresholds(new double[] {0.2, 0.3, 0.5})
                         .fit(vectors(1, 1, 1)), List.of("thresholds has 3 values", "column label has 2 classes",
                                 "one threshold per class")),
-                bad("rows too wide to pack", (Runnable) () -> c.get().fit(sparse(1 << 30, 0, 1)),
-                        List.of("Column features has 1073741824 features per row", "block 0", "GiB",
+                bad("a 2^30-wide sparse column", (Runnable) () -> c.get().fit(sparse(1 << 30, 0, 1)),
+                        List.of("Column features has 1073741824 features", "4,294,967,310 parameters", "GiB",
                                 "smaller numFeatures in HashingTF")),
-                bad("network too large", (Runnable) () -> c.get().setHiddenLayers(1024).fit(sparse(1 << 22, 0, 1)),
-                        List.of("hiddenLayers [1024] with 4194304 input features and 2 outputs",
-                                "4,294,970,370 parameters", "smaller hiddenLayers")),
+                bad("network too large for a sparse column", (Runnable) () -> c.get().setHiddenLayers(1024)
+                        .fit(sparse(1 << 22, 0, 1)), List.of("Column features has 4194304 features: with hiddenLayers"
+                                + " [1024] and 2 outputs", "4,294,970,370 parameters", "smaller hiddenLayers")),
+                bad("NaN in a sparse vector", (Runnable) () -> c.get().fit(frame(VECTORS,
+                        new Object[] {Vectors.sparse(1000, new int[] {3}, new double[] {1}), 0.0},
+                        new Object[] {Vectors.sparse(1000, new int[] {7, 990}, new double[] {1, Double.NaN}), 1.0})),
+                        List.of("Column features", "NaN", "feature 990", "row 1", "finite")),
+                bad("sparse vectors of two sizes", (Runnable) () -> c.get().fit(frame(VECTORS,
+                        new Object[] {Vectors.sparse(1000, new int[] {3}, new double[] {1}), 0.0},
+                        new Object[] {Vectors.sparse(999, new int[] {7}, new double[] {1}), 1.0})),
+                        List.of("Column features has 999 features at row 1", "earlier rows have 1000")),
                 bad("checkpointDir that cannot be written", (Runnable) () -> c.get()
                         .setCheckpointDir(fileInCheckpoints() + "/sub").fit(vectors(1, 1, 1)),
                         List.of("checkpointDir", "checkpoint-000001.kxck/sub cannot be written"),

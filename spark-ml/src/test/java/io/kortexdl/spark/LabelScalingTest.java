@@ -50,7 +50,8 @@ class LabelScalingTest {
         }
         double mean = all.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         double variance = all.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / all.size();
-        LabelScaling scaling = new DataPacker.Packed(null, summaries, 1, all.size(), 0, 0, null).labelScaling();
+        LabelScaling scaling = new DataPacker.Packed(null, summaries, 1, all.size(), 0, 0, null,
+                FeatureStorage.DENSE).labelScaling();
         assertEquals(mean, scaling.offset(), 1e-6);
         assertEquals(Math.sqrt(variance), scaling.scale(), 1e-6);
     }

@@ -28,6 +28,17 @@ final class SerialReference {
      */
     static float[] train(List<List<Row>> blocks, int features, int hidden, int classes, OptimizerKind optimizer,
                          float learningRate, int batch, int epochs, int syncInterval, long seed) {
+        return train(blocks, features, hidden, classes, optimizer, learningRate, batch, epochs, syncInterval, seed,
+                false);
+    }
+
+    /**
+     * {@link #train(List, int, int, int, OptimizerKind, float, int, int, int, long)} with, when
+     * {@code lazy}, every step the network's sparse step ({@code Network.trainBatch(SparseBatch, ...)},
+     * which updates only the first-layer rows the batch touches), as a fit on sparse features takes them.
+     */
+    static float[] train(List<List<Row>> blocks, int features, int hidden, int classes, OptimizerKind optimizer,
+                         float learningRate, int batch, int epochs, int syncInterval, long seed, boolean lazy) {
         int total = blocks.stream().mapToInt(List::size).sum();
         int steps = (total + batch - 1) / batch;
         Network common = network(features, hidden, classes, optimizer, seed);
@@ -47,7 +58,7 @@ final class SerialReference {
                         batchRows.addAll(rows(blocks.get(b), orders[b], s * shares[b], shares[b]));
                     }
                     if (!batchRows.isEmpty()) {
-                        step(common, batchRows, features, classes, learningRate);
+                        step(common, batchRows, features, classes, learningRate, lazy);
                     }
                 }
                 continue;
@@ -65,7 +76,7 @@ final class SerialReference {
                     for (int s = first; s < first + count; s++) {
                         List<Row> share = rows(blocks.get(b), orders[b], s * shares[b], shares[b]);
                         if (!share.isEmpty()) {
-                            step(local, share, features, classes, learningRate);
+                            step(local, share, features, classes, learningRate, lazy);
                             covered[b] += share.size();
                             taken++;
                         }
@@ -128,7 +139,8 @@ final class SerialReference {
         return out;
     }
 
-    private static void step(Network network, List<Row> batch, int features, int classes, float learningRate) {
+    private static void step(Network network, List<Row> batch, int features, int classes, float learningRate,
+                             boolean lazy) {
         float[] x = new float[batch.size() * features];
         float[] t = new float[batch.size() * classes];
         for (int r = 0; r < batch.size(); r++) {
@@ -138,6 +150,11 @@ final class SerialReference {
             }
             t[r * classes + (int) batch.get(r).<Double>getAs("label").doubleValue()] = 1f;
         }
-        network.trainBatch(x, t, LossType.CROSS_ENTROPY, learningRate, batch.size());
+        if (lazy) {
+            network.trainBatch(io.kortexdl.kernels.SparseBatch.fromDense(x, batch.size(), features), t,
+                    LossType.CROSS_ENTROPY, learningRate);
+        } else {
+            network.trainBatch(x, t, LossType.CROSS_ENTROPY, learningRate, batch.size());
+        }
     }
 }

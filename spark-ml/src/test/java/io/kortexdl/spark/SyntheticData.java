@@ -60,6 +60,33 @@ final class SyntheticData {
         return spark.createDataFrame(out, SCHEMA).repartition(partitions);
     }
 
+    /**
+     * Rows of {@code width} columns: 6 columns from topic {@code a} (of two), 6 from topic
+     * {@code b} (of two), 6 anywhere; label {@code a XOR b}.
+     */
+    static Dataset<Row> xorTopics(SparkSession spark, int rows, int width, long seed, int partitions) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<Row> out = new ArrayList<>();
+        for (int r = 0; r < rows; r++) {
+            int a = random.nextInt(2);
+            int b = random.nextInt(2);
+            java.util.TreeMap<Integer, Double> words = new java.util.TreeMap<>();
+            while (words.size() < 6) {
+                words.put(a * 40 + random.nextInt(40), 1.0);
+            }
+            while (words.size() < 12) {
+                words.put(80 + b * 40 + random.nextInt(40), 1.0);
+            }
+            while (words.size() < 18) {
+                words.put(random.nextInt(width), random.nextDouble() < 0.5 ? 1.0 : 2.0);
+            }
+            out.add(RowFactory.create((long) r, Vectors.sparse(width,
+                    words.keySet().stream().mapToInt(Integer::intValue).toArray(),
+                    words.values().stream().mapToDouble(Double::doubleValue).toArray()), (double) (a ^ b)));
+        }
+        return spark.createDataFrame(out, SCHEMA).repartition(partitions);
+    }
+
     static double gaussian(SplittableRandom random) {
         return Math.sqrt(-2 * Math.log(1 - random.nextDouble())) * Math.cos(2 * Math.PI * random.nextDouble());
     }

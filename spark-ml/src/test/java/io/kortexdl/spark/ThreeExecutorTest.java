@@ -108,7 +108,8 @@ class ThreeExecutorTest {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Dataset<Row> data = SyntheticData.blobs(spark, 300, 4, 3, 2, 3);
         FeatureColumn features = FeatureColumn.of(data.schema(), "features");
-        DataPacker.Packed packed = DataPacker.pack(data, new DataPacker.Columns(features, "label", true, null, null), 3);
+        DataPacker.Packed packed = DataPacker.pack(data, new DataPacker.Columns(features, "label", true, null, null,
+                FeatureStorage.DENSE), 3);
         try {
             BlockPlacement placement = BlockPlacement.of(jsc, packed.blocks());
             int rddId = packed.blocks().id();

@@ -1,0 +1,63 @@
+package io.kortexdl.spark;
+
+import io.kortexdl.kernels.LossType;
+import io.kortexdl.kernels.Network;
+import io.kortexdl.kernels.SparseBatch;
+import io.kortexdl.kernels.SparseTrainer;
+import io.kortexdl.kernels.TrainingProgress;
+
+/**
+ * {@link BlockSteps} over compressed sparse rows: a {@link SparseTrainer} on the executor's
+ * cores, updating only the first-layer rows each step touches and tracking them for the sync.
+ */
+final class SparseBlockSteps implements BlockSteps {
+    private final Network network;
+    private final SparseTrainer trainer;
+    private final SparseBatch rows;
+    private final float[] targets;
+    private final LossType loss;
+
+    SparseBlockSteps(Network network, int threads, SparseBatch rows, float[] targets, LossType loss) {
+        this.network = network;
+        this.trainer = new SparseTrainer(network, threads);
+        this.rows = rows;
+        this.targets = targets;
+        this.loss = loss;
+    }
+
+    @Override
+    public Network network() {
+        return network;
+    }
+
+    @Override
+    public TrainingProgress trainSteps(int[] order, int from, int steps, int batchSize, float learningRate) {
+        return trainer.trainSteps(rows, targets, order, from, steps, batchSize, loss, learningRate);
+    }
+
+    @Override
+    public double gradientSum(int[] order, int from, int count, float[] gradient) {
+        return trainer.gradientSum(rows, targets, order, from, count, loss, gradient);
+    }
+
+    @Override
+    public void applyGradientSum(float[] gradient, SyncRanges ranges, long rowCount, float learningRate) {
+        int[] union = ranges.rows();
+        trainer.applyGradientSum(gradient, union, union.length, rowCount, learningRate);
+    }
+
+    @Override
+    public int[] changedRows() {
+        return trainer.changedRows();
+    }
+
+    @Override
+    public void clearChanged() {
+        trainer.clearChanged();
+    }
+
+    @Override
+    public void close() {
+        trainer.close();
+    }
+}
