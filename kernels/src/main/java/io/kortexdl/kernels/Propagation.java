@@ -8,7 +8,7 @@ import java.util.Arrays;
  * passed in, so one instance serves every thread.
  *
  * <p>Per weight layer {@code l}: {@code A_l = f_l(A_{l-1} W_l + b_l)}; backward,
- * {@code dW_l = A_{l-1}^T D_l}, {@code db_l = 1^T D_l} (column sums, as a GEMM),
+ * {@code dW_l = A_{l-1}^T D_l}, {@code db_l = 1^T D_l} (column sums, added in row order),
  * {@code D_{l-1} = (D_l W_l^T) * f'_{l-1}}. A training step is 2L-1 GEMMs plus L for the
  * forward pass.
  *
@@ -181,7 +181,7 @@ final class Propagation {
         for (int l = last; l >= 0; l--) {
             int fanIn = layout.fanIn(l);
             int fanOut = layout.fanOut(l);
-            blas.gemm(false, false, 1, fanOut, rows, 1f, ws.ones, 0, delta, 0, 0f, gradient, layout.biasOffset(l));
+            columnSums(delta, rows, fanOut, gradient, layout.biasOffset(l));
             if (l > 0) {
                 blas.gemm(true, false, fanIn, fanOut, rows, 1f, ws.activations[l - 1], 0,
                         delta, 0, 0f, gradient, layout.weightOffset(l));
@@ -195,6 +195,22 @@ final class Propagation {
         }
         ws.firstDelta = delta;
         return value;
+    }
+
+    /**
+     * {@code out[at + j] = sum over r of m[r * width + j]}, rows added in order. A loop rather than a
+     * GEMM with a row of ones: native BLAS computes such one-row products as matrix-vector
+     * products whose first elements may take another code path (and another rounding) depending on
+     * where the JVM happened to place the arrays, which would make runs differ in their last bits.
+     */
+    static void columnSums(float[] m, int rows, int width, float[] out, int at) {
+        java.util.Arrays.fill(out, at, at + width, 0f);
+        for (int r = 0; r < rows; r++) {
+            int base = r * width;
+            for (int j = 0; j < width; j++) {
+                out[at + j] += m[base + j];
+            }
+        }
     }
 
     /** Mean loss of {@code rows} rows, no gradient. */

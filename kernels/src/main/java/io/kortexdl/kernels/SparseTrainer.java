@@ -13,8 +13,9 @@ package io.kortexdl.kernels;
  * columns, its optimizer step by rows of weights. Every value is computed in the same order as
  * on one thread, so the result is the same bits whatever the thread count.
  *
- * <p>One caller at a time, and nobody else training the network meanwhile. {@link #close()}
- * stops the helper threads.
+ * <p>The threads own the cores, so the native BLAS runs the dense layers on one thread of its own
+ * ({@link BlasThreads#singleThreaded()}), as in {@link ParallelTrainer}. One caller at a time, and
+ * nobody else training the network meanwhile. {@link #close()} stops the helper threads.
  */
 public final class SparseTrainer implements AutoCloseable {
     /** Steps of fewer rows per thread than this run on the calling thread alone. */
@@ -97,19 +98,21 @@ public final class SparseTrainer implements AutoCloseable {
         }
         double lossSum = 0;
         long rows = 0;
-        for (int step = 0; step < steps; step++) {
-            int start = from + step * batchSize;
-            int count = Math.min(batchSize, order.length - start);
-            SparseBatch batch = gather(data, targets, order, start, count);
-            float value = gradient(batch, count, loss);
-            if (!Float.isFinite(value)) {
-                throw new NonFiniteLossException(value, "sparse step " + (step + 1) + " of " + steps + ", " + loss,
-                        step + 1);
+        try (BlasThreads.Section section = network.blas().threads().singleThreaded()) {
+            for (int step = 0; step < steps; step++) {
+                int start = from + step * batchSize;
+                int count = Math.min(batchSize, order.length - start);
+                SparseBatch batch = gather(data, targets, order, start, count);
+                float value = forwardBackward(batch, count, loss);
+                if (!Float.isFinite(value)) {
+                    throw new NonFiniteLossException(value, "sparse step " + (step + 1) + " of " + steps + ", " + loss,
+                            step + 1);
+                }
+                fusedStep(batch, count, learningRate);
+                changed.addAll(union);
+                lossSum += (double) value * count;
+                rows += count;
             }
-            update(workspaces[0].gradient(), union.members(), union.size(), learningRate);
-            changed.addAll(union);
-            lossSum += (double) value * count;
-            rows += count;
         }
         return new TrainingProgress(lossSum, rows, steps);
     }
@@ -132,7 +135,13 @@ public final class SparseTrainer implements AutoCloseable {
         }
         Checks.matrix("gradientOut", gradientOut, 1, layout.parameterCount());
         SparseBatch batch = gather(data, targets, order, from, count);
-        float mean = gradient(batch, count, loss);
+        float mean;
+        try (BlasThreads.Section section = network.blas().threads().singleThreaded()) {
+            mean = forwardBackward(batch, count, loss);
+        }
+        int parts = parts(count);
+        parallel(parts, t -> firstLayerGradient(batch, count, t, parts));
+        collectUnion(parts);
         float[] gradient = workspaces[0].gradient();
         int width = layout.fanOut(0);
         int base = layout.weightOffset(0);
@@ -199,18 +208,22 @@ public final class SparseTrainer implements AutoCloseable {
         changed.clear();
     }
 
+    /** Threads that share the first layer of a step of {@code count} rows. */
+    private int parts(int count) {
+        return count < MIN_ROWS_PER_THREAD * workspaces.length ? 1 : workspaces.length;
+    }
+
     /**
-     * The mean loss of the batch's {@code count} rows and its gradient in workspace 0's gradient:
-     * every parameter after the first layer's weights, and the first-layer rows listed in
-     * {@link #union} (sorted). The threads split the first layer's forward pass by rows and its
-     * weight gradient by columns, so every value is computed in the same order as on one thread.
+     * The forward pass of the batch's {@code count} rows and the backward pass down to the first
+     * layer: the mean loss, with every gradient after the first layer's weights in workspace 0's
+     * gradient and the first layer's delta in its {@code firstDelta}. The threads split the first
+     * layer's forward pass by rows, so every value is computed as on one thread.
      */
-    private float gradient(SparseBatch batch, int count, LossType loss) {
+    private float forwardBackward(SparseBatch batch, int count, LossType loss) {
         Workspace ws = workspaces[0];
         ws.ensureRows(count);
         Propagation propagation = engine.propagation();
-        int parts = count < MIN_ROWS_PER_THREAD * workspaces.length ? 1 : workspaces.length;
-        int columns = layout.inputSize();
+        int parts = parts(count);
         boolean safe = network.isThreadSafe();
         ParameterStore.Buffer pinned = safe ? engine.store().pin() : null;
         try {
@@ -218,27 +231,63 @@ public final class SparseTrainer implements AutoCloseable {
             parallel(parts, t -> warm[t] = propagation.sparseFirstLayer(params, batch, 0, count * t / parts,
                     count * (t + 1) / parts, ws.activations[0]));
             propagation.forwardFrom(params, count, ws);
-            float value = propagation.backwardToFirstLayer(params, batchTargets, 0, count, loss, ws);
-            float[] gradient = ws.gradient();
-            float[] delta = ws.firstDelta;
-            parallel(parts, t -> {
-                RowSet touched = workspaces[t].touched();
-                touched.clear();
-                warm[t] += propagation.sparseFirstLayerGradient(batch, 0, count, delta, gradient, touched,
-                        (int) ((long) columns * t / parts), (int) ((long) columns * (t + 1) / parts));
-                touched.sort();
-            });
-            union.clear();
-            for (int t = 0; t < parts; t++) {
-                union.addAll(workspaces[t].touched()); // ascending: the parts' columns are
-                ws.sink += warm[t];
-            }
-            return value;
+            return propagation.backwardToFirstLayer(params, batchTargets, 0, count, loss, ws);
         } finally {
             if (safe) {
                 engine.store().unpin(pinned);
             }
         }
+    }
+
+    /**
+     * Part {@code t} of {@code parts} of the first layer's weight gradient after
+     * {@link #forwardBackward}: the rows of the columns in the part's share of the input width,
+     * into workspace 0's gradient, listed (sorted) in workspace {@code t}'s touched rows.
+     */
+    private void firstLayerGradient(SparseBatch batch, int count, int t, int parts) {
+        Workspace ws = workspaces[0];
+        long columns = layout.inputSize();
+        RowSet touched = workspaces[t].touched();
+        touched.clear();
+        warm[t] += engine.propagation().sparseFirstLayerGradient(batch, 0, count, ws.firstDelta, ws.gradient(),
+                touched, (int) (columns * t / parts), (int) (columns * (t + 1) / parts));
+        touched.sort();
+    }
+
+    /** Puts the parts' touched rows, in increasing order, into {@link #union}. */
+    private void collectUnion(int parts) {
+        union.clear();
+        for (int t = 0; t < parts; t++) {
+            union.addAll(workspaces[t].touched()); // ascending: the parts' columns are
+            workspaces[0].sink += warm[t];
+        }
+    }
+
+    /**
+     * One lazy step on the batch after {@link #forwardBackward}: each thread computes its columns'
+     * first-layer gradient and steps those rows at once, while they are in its cache; then the
+     * later layers are stepped.
+     */
+    private void fusedStep(SparseBatch batch, int count, float learningRate) {
+        int parts = parts(count);
+        ParameterStore.Step step = (from, to, g, rate) -> {
+            if (from != to) {
+                System.arraycopy(from, 0, to, 0, from.length);
+            }
+            parallel(parts, t -> {
+                firstLayerGradient(batch, count, t, parts);
+                RowSet touched = workspaces[t].touched();
+                engine.lazyRowsStep(to, g, touched.members(), 0, touched.size(), rate);
+            });
+            engine.tailStep(to, g, rate);
+            engine.endStep();
+        };
+        if (network.isThreadSafe()) {
+            engine.store().update(step, workspaces[0].gradient(), learningRate);
+        } else {
+            engine.store().updateInPlace(step, workspaces[0].gradient(), learningRate);
+        }
+        collectUnion(parts);
     }
 
     /** One lazy step from {@code gradient} over first-layer rows {@code rows[0 .. count)}, the rows split among the threads. */

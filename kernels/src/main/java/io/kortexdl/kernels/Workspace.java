@@ -17,8 +17,6 @@ final class Workspace {
     float[] deltaB;
     /** After a backward pass: the delta of weight layer 0's outputs ({@code deltaA} or {@code deltaB}). */
     float[] firstDelta;
-    /** {@code capacityRows} ones: the row vector that turns column sums into a GEMM. */
-    float[] ones;
     /** Where {@link CacheWarm}'s reads end up, so they are not optimised away. */
     float sink;
     private float[] gradient;
@@ -45,8 +43,6 @@ final class Workspace {
         }
         deltaA = new float[rows * deltaWidth];
         deltaB = new float[rows * deltaWidth];
-        ones = new float[rows];
-        java.util.Arrays.fill(ones, 1f);
         capacityRows = rows;
     }
 

@@ -1,6 +1,7 @@
 /**
  * The multilayer-perceptron engine, usable without Spark: dense layers as GEMMs on a BLAS backend,
- * losses, optimizers, and data-parallel training on all cores.
+ * a sparse first layer for wide sparse inputs, losses, optimizers, and data-parallel training on
+ * all cores.
  *
  * <h2>Main types</h2>
  * <ul>
@@ -25,6 +26,9 @@
  * parameters in a {@code ParameterStore}. {@code ParallelTrainer} splits each global batch over its
  * {@code TrainerWorker}s, each with its own {@code Workspace}, sums their gradients in a fixed order
  * between {@code SpinBarrier} phases, and applies one optimizer step, with the native BLAS kept to
- * one thread per call while the workers run.
+ * one thread per call while the workers run. A sparse batch takes the same route, except that
+ * {@code Propagation} runs the first layer over the non-zeros, writes only the rows of its weight
+ * gradient the batch touches (listed in a {@code RowSet}), reading them into the cache ahead
+ * ({@code CacheWarm}), and the optimizer steps only those rows ({@code Optimizer.stepRows}).
  */
 package io.kortexdl.kernels;
