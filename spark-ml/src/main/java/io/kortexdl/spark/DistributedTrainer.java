@@ -221,7 +221,11 @@ final class DistributedTrainer {
     /** Runs one epoch on every block and takes its end state; returns {loss sum, rows}. */
     private double[] runEpoch(int epoch, float learningRate) {
         boolean single = spec.blockCount() == 1;
-        Broadcast<TrainingState> start = single ? jsc.broadcast(state.training) : null;
+        boolean byReference = single && jsc.sc().isLocal();
+        if (byReference) {
+            DriverJvmStates.put(DriverJvmStates.start(spec.runId()), state.training);
+        }
+        Broadcast<TrainingState> start = single && !byReference ? jsc.broadcast(state.training) : null;
         try {
             EpochRequest request = new EpochRequest(epoch, learningRate, settings.syncInterval(), start,
                     settings.network());
@@ -257,11 +261,16 @@ final class DistributedTrainer {
                 }
             }
             syncTotals.add(results);
-            state.training = single ? results.get(0).state() : end[0];
+            state.training = !single ? end[0] : byReference ? DriverJvmStates.take(DriverJvmStates.end(spec.runId()))
+                    : results.get(0).state();
             return new double[] {lossSum, rows};
         } finally {
             if (start != null) {
                 start.destroy(false);
+            }
+            if (byReference) {
+                DriverJvmStates.take(DriverJvmStates.start(spec.runId()));
+                DriverJvmStates.take(DriverJvmStates.end(spec.runId()));
             }
         }
     }
@@ -356,7 +365,7 @@ final class DistributedTrainer {
                 if (block == null) {
                     sums.blockLost = true;
                 } else if (block.validation.rows > 0) {
-                    sums.addPart(broadcast.value().toNetwork(), block.validation, classification);
+                    sums.addPart(broadcast.value().sharedNetwork(), block.validation, classification);
                 }
                 return sums;
             }).collect(), sums -> sums.blockLost);

@@ -13,7 +13,8 @@ import org.apache.spark.broadcast.Broadcast;
  *     step (exact synchronous SGD), K averages parameters and optimizer state every K steps
  * @param start with a single block, the state the epoch starts from, read by the executor only when
  *     its trainer does not already hold exactly that state (Spark fetches a broadcast's bytes on first
- *     use); null with several blocks, whose tasks get it from the epoch's rendezvous when they need it
+ *     use); null with several blocks, whose tasks get it from the epoch's rendezvous when they need it,
+ *     and in local mode, where the task finds it in {@link DriverJvmStates}
  * @param network the collective's ports and timeouts
  */
 record EpochRequest(int epoch, float learningRate, int syncInterval, Broadcast<TrainingState> start,

@@ -67,6 +67,17 @@ final class EpochTask implements Serializable {
             if (trainer == null) {
                 return barrier == null ? EpochResult.blockMissing(block, executor) : missing(block, barrier, executor);
             }
+            if (barrier == null && request.start() == null) {
+                // Local mode: the state passes by reference within the driver's JVM.
+                EpochResult result = trainer.trainEpoch(request,
+                        () -> DriverJvmStates.get(DriverJvmStates.start(spec.runId())), Collective.solo(),
+                        new int[] {trainer.rows()}, executor);
+                if (result.state() != null) {
+                    DriverJvmStates.put(DriverJvmStates.end(spec.runId()), result.state());
+                    result = result.withoutState();
+                }
+                return result;
+            }
             if (barrier == null) {
                 return trainer.trainEpoch(request, () -> request.start().value(), Collective.solo(),
                         new int[] {trainer.rows()}, executor);
