@@ -2,6 +2,7 @@ package io.kortexdl.spark;
 
 import java.io.Serializable;
 import java.util.Iterator;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -49,12 +50,12 @@ final class BatchScorer implements Serializable {
         }
     }
 
-    private final NetworkWeights weights;
+    private final Broadcast<NetworkWeights> weights;
     private final FeatureColumn features;
     private final int featuresIndex;
     private final Outputs outputs;
 
-    BatchScorer(NetworkWeights weights, FeatureColumn features, int featuresIndex, Outputs outputs) {
+    BatchScorer(Broadcast<NetworkWeights> weights, FeatureColumn features, int featuresIndex, Outputs outputs) {
         this.weights = weights;
         this.features = features;
         this.featuresIndex = featuresIndex;
@@ -63,8 +64,8 @@ final class BatchScorer implements Serializable {
 
     /** The scored rows of one partition, produced lazily block by block. */
     Iterator<Row> score(Iterator<Row> rows, int partition) {
-        int inputs = weights.inputSize();
-        return new BlockScoringIterator<>(rows, weights, new BlockScoringIterator.RowKind<Row>() {
+        int inputs = weights.value().inputSize();
+        return new BlockScoringIterator<>(rows, weights.value(), new BlockScoringIterator.RowKind<Row>() {
             @Override
             public void readFeatures(Row row, long number, CsrRows sink) {
                 features.readSparse(row, featuresIndex, inputs, sink, "row " + number + " of partition " + partition);

@@ -40,7 +40,7 @@ final class BlockScoringIterator<R> implements Iterator<R> {
 
     BlockScoringIterator(Iterator<R> rows, NetworkWeights weights, RowKind<R> kind) {
         this.rows = rows;
-        this.network = weights.toNetwork();
+        this.network = weights.sharedNetwork();
         this.kind = kind;
         this.inputs = weights.inputSize();
         this.width = weights.outputSize();

@@ -106,11 +106,7 @@ final class FeatureColumn implements Serializable {
      *     or a value that is NaN, infinite or beyond float32's range
      */
     void read(Row row, int index, int size, float[] out, int offset, String where) {
-        int actual = size(row, index, where);
-        if (actual != size) {
-            throw new IllegalArgumentException("Column " + name + " has " + actual + " features at " + where
-                    + ", but earlier rows have " + size + "; every row needs the same number of features");
-        }
+        checkSize(size(row, index, where), size, () -> where);
         switch (kind) {
             case VECTOR -> {
                 Object value = row.get(index);
@@ -132,12 +128,7 @@ final class FeatureColumn implements Serializable {
             case FLOAT_ARRAY, DOUBLE_ARRAY -> {
                 java.util.List<Object> values = row.getList(index);
                 for (int i = 0; i < size; i++) {
-                    Object element = values.get(i);
-                    if (element == null) {
-                        throw new IllegalArgumentException("Column " + name + " has a null element at index " + i
-                                + " at " + where);
-                    }
-                    out[offset + i] = checked(((Number) element).doubleValue(), i, where);
+                    out[offset + i] = checked(element(values, i, where), i, where);
                 }
             }
             default -> throw new AssertionError(kind);
@@ -178,11 +169,7 @@ final class FeatureColumn implements Serializable {
         ArrayData values = row.getArray(index);
         checkSize(values.numElements(), size, where);
         for (int i = 0; i < size; i++) {
-            if (values.isNullAt(i)) {
-                throw new IllegalArgumentException("Column " + name + " has a null element at index " + i + " at "
-                        + where.get());
-            }
-            out[offset + i] = checked(kind == Kind.FLOAT_ARRAY ? values.getFloat(i) : values.getDouble(i), i, where);
+            out[offset + i] = checked(element(values, i, where), i, where);
         }
     }
 
@@ -195,11 +182,7 @@ final class FeatureColumn implements Serializable {
      *     order or range, a null element or a non-finite value
      */
     void readSparse(Row row, int index, int size, CsrRows out, String where) {
-        int actual = size(row, index, where);
-        if (actual != size) {
-            throw new IllegalArgumentException("Column " + name + " has " + actual + " features at " + where
-                    + ", but earlier rows have " + size + "; every row needs the same number of features");
-        }
+        checkSize(size(row, index, where), size, () -> where);
         if (kind == Kind.VECTOR && row.get(index) instanceof SparseVector sparse) {
             addSparse(sparse.indices(), sparse.values(), size, out, () -> where);
             return;
@@ -215,12 +198,7 @@ final class FeatureColumn implements Serializable {
         }
         java.util.List<Object> values = row.getList(index);
         for (int i = 0; i < size; i++) {
-            Object element = values.get(i);
-            if (element == null) {
-                throw new IllegalArgumentException("Column " + name + " has a null element at index " + i + " at "
-                        + where);
-            }
-            double v = ((Number) element).doubleValue();
+            double v = element(values, i, where);
             if (v != 0) {
                 out.add(i, checked(v, i, where));
             }
@@ -253,11 +231,7 @@ final class FeatureColumn implements Serializable {
         ArrayData values = row.getArray(index);
         checkSize(values.numElements(), size, where);
         for (int i = 0; i < size; i++) {
-            if (values.isNullAt(i)) {
-                throw new IllegalArgumentException("Column " + name + " has a null element at index " + i + " at "
-                        + where.get());
-            }
-            double v = kind == Kind.FLOAT_ARRAY ? values.getFloat(i) : values.getDouble(i);
+            double v = element(values, i, where);
             if (v != 0) {
                 out.add(i, checked(v, i, where));
             }
@@ -278,6 +252,24 @@ final class FeatureColumn implements Serializable {
                 out.add(i, checked(values[k], i, where));
             }
         }
+    }
+
+    /** Element {@code i} of an array value, as a double. */
+    private double element(java.util.List<Object> values, int i, String where) {
+        Object element = values.get(i);
+        if (element == null) {
+            throw new IllegalArgumentException("Column " + name + " has a null element at index " + i + " at " + where);
+        }
+        return ((Number) element).doubleValue();
+    }
+
+    /** Element {@code i} of an internal array value, as a double. */
+    private double element(ArrayData values, int i, Supplier<String> where) {
+        if (values.isNullAt(i)) {
+            throw new IllegalArgumentException("Column " + name + " has a null element at index " + i + " at "
+                    + where.get());
+        }
+        return kind == Kind.FLOAT_ARRAY ? values.getFloat(i) : values.getDouble(i);
     }
 
     private void checkSize(int actual, int size, Supplier<String> where) {

@@ -7,14 +7,14 @@ import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
 
 /**
- * A model's weights and, built on first use in each JVM, a thread-safe network for row-at-a-time
- * predictions ({@code predict}, {@code predictRaw}); the network itself is never serialized.
+ * A model's weights and their shared thread-safe network ({@link NetworkWeights#sharedNetwork()})
+ * for row-at-a-time predictions ({@code predict}, {@code predictRaw}); the network itself is never
+ * serialized.
  */
 final class InferenceNetwork implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final NetworkWeights weights;
-    private transient volatile Network network;
 
     InferenceNetwork(NetworkWeights weights) {
         this.weights = weights;
@@ -64,17 +64,7 @@ final class InferenceNetwork implements Serializable {
     }
 
     private Network network() {
-        Network n = network;
-        if (n == null) {
-            synchronized (this) {
-                n = network;
-                if (n == null) {
-                    n = weights.toNetwork();
-                    n.enableThreadSafety(true);
-                    network = n;
-                }
-            }
-        }
-        return n;
+        return weights.sharedNetwork();
     }
+
 }

@@ -3,14 +3,15 @@ package io.kortexdl.spark;
 import java.io.Serializable;
 import java.util.Iterator;
 import org.apache.spark.TaskContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
-import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -25,13 +26,13 @@ final class InternalRowScoring implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final byte DENSE = 1;
 
-    private final NetworkWeights weights;
+    private final Broadcast<NetworkWeights> weights;
     private final FeatureColumn features;
     private final int featuresIndex;
     private final BatchScorer.Outputs outputs;
     private final StructType outputSchema;
 
-    private InternalRowScoring(NetworkWeights weights, FeatureColumn features, int featuresIndex,
+    private InternalRowScoring(Broadcast<NetworkWeights> weights, FeatureColumn features, int featuresIndex,
                                BatchScorer.Outputs outputs, StructType outputSchema) {
         this.weights = weights;
         this.features = features;
@@ -41,7 +42,7 @@ final class InternalRowScoring implements Serializable {
     }
 
     /** The scored dataset, or null when this Spark does not expose its internal rows. */
-    static Dataset<Row> transform(Dataset<?> dataset, NetworkWeights weights, FeatureColumn features,
+    static Dataset<Row> transform(Dataset<?> dataset, Broadcast<NetworkWeights> weights, FeatureColumn features,
                                   BatchScorer.Outputs outputs, StructType outputSchema) {
         if (!(dataset instanceof org.apache.spark.sql.classic.Dataset<?> classic)) {
             return null;
@@ -54,11 +55,11 @@ final class InternalRowScoring implements Serializable {
     }
 
     private Iterator<InternalRow> score(Iterator<InternalRow> rows) {
-        int inputs = weights.inputSize();
+        int inputs = weights.value().inputSize();
         int partition = TaskContext.getPartitionId();
         UnsafeProjection projection = UnsafeProjection.create(outputSchema);
         JoinedRow joined = new JoinedRow();
-        return new BlockScoringIterator<>(rows, weights, new BlockScoringIterator.RowKind<InternalRow>() {
+        return new BlockScoringIterator<>(rows, weights.value(), new BlockScoringIterator.RowKind<InternalRow>() {
             @Override
             public void readFeatures(InternalRow row, long number, CsrRows sink) {
                 features.readSparse(row, featuresIndex, inputs, sink, () -> "row " + number + " of partition "

@@ -1,7 +1,9 @@
 package io.kortexdl.spark;
 
 import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -45,17 +47,28 @@ final class ModelScoring {
         return out;
     }
 
+    /**
+     * The weights as a broadcast: each executor fetches them once and its tasks share one network
+     * ({@link NetworkWeights#sharedNetwork()}), instead of every task deserializing its own copy
+     * from the task binary (64 MB a task for a 2^18 x 64 first layer). Spark's context cleaner
+     * removes it once the scored DataFrame is gone.
+     */
+    private static Broadcast<NetworkWeights> broadcast(Dataset<?> dataset, NetworkWeights weights) {
+        return JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext()).broadcast(weights);
+    }
+
     /** Every input row with the outputs appended, scored in blocks per partition. */
     static Dataset<Row> transform(Dataset<?> dataset, NetworkWeights weights, String featuresCol,
                                   BatchScorer.Outputs outputs, StructType outputSchema) {
         StructType schema = dataset.schema();
         FeatureColumn features = FeatureColumn.of(schema, featuresCol);
-        Dataset<Row> internal = InternalRowScoring.transform(dataset, weights, features, outputs, outputSchema);
-        return internal != null ? internal : transformRows(dataset, weights, featuresCol, outputs, outputSchema);
+        Broadcast<NetworkWeights> shared = broadcast(dataset, weights);
+        Dataset<Row> internal = InternalRowScoring.transform(dataset, shared, features, outputs, outputSchema);
+        return internal != null ? internal : transformRows(dataset, shared, featuresCol, outputs, outputSchema);
     }
 
     /** The public-API path of {@link #transform}: external Rows in and out (slower; used where internal rows are not exposed). */
-    static Dataset<Row> transformRows(Dataset<?> dataset, NetworkWeights weights, String featuresCol,
+    static Dataset<Row> transformRows(Dataset<?> dataset, Broadcast<NetworkWeights> weights, String featuresCol,
                                       BatchScorer.Outputs outputs, StructType outputSchema) {
         StructType schema = dataset.schema();
         FeatureColumn features = FeatureColumn.of(schema, featuresCol);
@@ -85,9 +98,10 @@ final class ModelScoring {
                         dataset.col(weightCol).cast("double"))
                 : dataset.select(dataset.col(featuresCol), dataset.col(labelCol).cast("double"));
         int inputs = weights.inputSize();
+        Broadcast<NetworkWeights> shared = broadcast(dataset, weights);
         List<MetricSums> parts = selected.toJavaRDD().mapPartitionsWithIndex((partition, rows) -> {
             MetricSums sums = new MetricSums();
-            io.kortexdl.kernels.Network network = weights.toNetwork();
+            io.kortexdl.kernels.Network network = shared.value().sharedNetwork();
             FeatureBlock block = new FeatureBlock(inputs);
             float[] labels = new float[MetricSums.CHUNK_ROWS];
             float[] rowWeights = weighted ? new float[MetricSums.CHUNK_ROWS] : null;

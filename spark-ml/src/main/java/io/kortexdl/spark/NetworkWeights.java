@@ -20,6 +20,7 @@ public final class NetworkWeights implements Serializable {
     private final int[] layerSizes;
     private final String hiddenActivation;
     private final float[] parameters;
+    private transient volatile Network shared;
 
     NetworkWeights(int[] layerSizes, Activation hiddenActivation, float[] parameters) {
         this.layerSizes = layerSizes.clone();
@@ -64,6 +65,26 @@ public final class NetworkWeights implements Serializable {
 
     float[] parametersView() {
         return parameters;
+    }
+
+    /**
+     * This JVM's shared inference network of these weights, built on first use and thread-safe:
+     * every scoring task of an executor (and every row-at-a-time prediction) reads the same
+     * parameters instead of copying them, which matters for a wide first layer.
+     */
+    Network sharedNetwork() {
+        Network n = shared;
+        if (n == null) {
+            synchronized (this) {
+                n = shared;
+                if (n == null) {
+                    n = toNetwork();
+                    n.enableThreadSafety(true);
+                    shared = n;
+                }
+            }
+        }
+        return n;
     }
 
     /** A new inference network with these weights (identity output: logits or regression values). */

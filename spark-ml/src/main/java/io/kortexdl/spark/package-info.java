@@ -16,22 +16,26 @@
  *
  * <h2>The route of a fit</h2>
  * {@code fit} calls {@code train}, which hands the dataset to {@code KortexFit}: it checks the
- * schema ({@code FeatureColumn}, {@code SchemaChecks}), packs the rows into one cached
- * {@code PackedBlock} per executor ({@code DataPacker}, {@code FloatSink}, {@code MemoryCheck},
- * blocks grouped by {@code ContiguousCoalescer}), derives the class count, the batch size and, for
+ * schema ({@code FeatureColumn}, {@code SchemaChecks}), measures the features' density
+ * ({@code FeatureStorage}), packs the rows into one cached {@code PackedBlock} per executor, dense or
+ * as compressed sparse rows ({@code DataPacker}, {@code FloatSink}, {@code CsrRows},
+ * {@code MemoryCheck}, blocks grouped by {@code ContiguousCoalescer}), derives the class count, the batch size and, for
  * regression, the {@code LabelScaling}, and builds a {@code TrainingSpec}. {@code DistributedTrainer}
  * then runs one Spark job per epoch from its {@code FitState}: the tasks ({@code EpochTask}, one per
  * block, placed by {@code BlockPlacement} and {@code ResourcePlacement}) run together as a barrier
  * stage, meet at a rendezvous on the driver, and train the whole epoch on their
  * {@code ExecutorTrainer}s, following the {@code EpochPlan} and syncing among themselves through the
- * collective of {@link io.kortexdl.spark.collective}; block 0 returns the state the epoch ends with in
- * its {@code EpochResult}. Between epochs the driver validates ({@code MetricSums}), checkpoints
+ * collective of {@link io.kortexdl.spark.collective}. A trainer's steps run on {@code BlockSteps}
+ * ({@code DenseBlockSteps} or {@code SparseBlockSteps}); a sync exchanges the {@code SyncRanges}
+ * that may differ between blocks. Block 0 returns the state the epoch ends with through the
+ * rendezvous (in local mode, by reference: {@code DriverJvmStates}). Between epochs the driver validates ({@code MetricSums}), checkpoints
  * ({@code CheckpointStore}, {@code CheckpointFormat}) and tells the listeners.
  *
  * <h2>The route of a transform</h2>
  * {@code transform} goes through {@code ModelScoring}: each partition is scored in blocks of rows
  * by {@code BlockScoringIterator}, over Spark's internal rows ({@code InternalRowScoring}) or over
- * {@code Row}s ({@code BatchScorer}), one GEMM per layer per block; {@code evaluate} sums
+ * {@code Row}s ({@code BatchScorer}), reading each block's non-zeros into a {@code FeatureBlock}
+ * and running one forward pass per block on the broadcast weights' shared network; {@code evaluate} sums
  * {@code MetricSums} per partition. Models save and load through {@code KortexModelWriter},
  * {@code KortexModelReader} and {@code ModelIO}.
  */

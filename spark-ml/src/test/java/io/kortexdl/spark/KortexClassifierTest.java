@@ -79,7 +79,8 @@ class KortexClassifierTest {
         }
         assertEquals(metrics.accuracy(), correct / 2000.0, 1e-12, "accuracy from transform vs evaluate");
         Dataset<Row> tagged = test.withColumn("tag", lit("kept"));
-        assertEquals(rows, ModelScoring.transformRows(tagged, model.weights(), "features",
+        assertEquals(rows, ModelScoring.transformRows(tagged, org.apache.spark.api.java.JavaSparkContext
+                .fromSparkContext(spark.sparkContext()).broadcast(model.weights()), "features",
                 KortexClassificationModel.outputs(model), model.transformSchema(tagged.schema())).collectAsList(),
                 "internal-row and Row scoring paths agree");
 
