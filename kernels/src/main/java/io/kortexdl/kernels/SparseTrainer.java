@@ -25,7 +25,7 @@ public final class SparseTrainer implements AutoCloseable {
     private final NetworkEngine engine;
     private final ParameterLayout layout;
     private final Workspace[] workspaces;
-    private final java.util.concurrent.ExecutorService helpers;
+    private final PartRunner runner;
     private final RowSet changed;
     private final RowSet union;
     private final float[] warm;
@@ -57,11 +57,7 @@ public final class SparseTrainer implements AutoCloseable {
         for (int t = 0; t < threads; t++) {
             workspaces[t] = new Workspace(layout, 1);
         }
-        this.helpers = threads == 1 ? null : java.util.concurrent.Executors.newFixedThreadPool(threads - 1, r -> {
-            Thread thread = new Thread(r, "kortexdl-sparse-trainer");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.runner = new PartRunner(threads, "kortexdl-sparse-trainer");
         this.changed = new RowSet(layout.inputSize());
         this.union = new RowSet(layout.inputSize());
         this.warm = new float[threads];
@@ -140,7 +136,7 @@ public final class SparseTrainer implements AutoCloseable {
             mean = forwardBackward(batch, count, loss);
         }
         int parts = parts(count);
-        parallel(parts, t -> firstLayerGradient(batch, count, t, parts));
+        runner.run(parts, t -> firstLayerGradient(batch, count, t, parts));
         collectUnion(parts);
         float[] gradient = workspaces[0].gradient();
         int width = layout.fanOut(0);
@@ -228,7 +224,7 @@ public final class SparseTrainer implements AutoCloseable {
         ParameterStore.Buffer pinned = safe ? engine.store().pin() : null;
         try {
             float[] params = safe ? pinned.values : engine.store().unsynchronizedValues();
-            parallel(parts, t -> warm[t] = propagation.sparseFirstLayer(params, batch, 0, count * t / parts,
+            runner.run(parts, t -> warm[t] = propagation.sparseFirstLayer(params, batch, 0, count * t / parts,
                     count * (t + 1) / parts, ws.activations[0]));
             propagation.forwardFrom(params, count, ws);
             return propagation.backwardToFirstLayer(params, batchTargets, 0, count, loss, ws);
@@ -274,7 +270,7 @@ public final class SparseTrainer implements AutoCloseable {
             if (from != to) {
                 System.arraycopy(from, 0, to, 0, from.length);
             }
-            parallel(parts, t -> {
+            runner.run(parts, t -> {
                 firstLayerGradient(batch, count, t, parts);
                 RowSet touched = workspaces[t].touched();
                 engine.lazyRowsStep(to, g, touched.members(), 0, touched.size(), rate);
@@ -297,7 +293,7 @@ public final class SparseTrainer implements AutoCloseable {
                 System.arraycopy(from, 0, to, 0, from.length);
             }
             int threads = count < MIN_ROWS_PER_THREAD * workspaces.length ? 1 : workspaces.length;
-            parallel(threads, t -> engine.lazyRowsStep(to, g, rows, count * t / threads, count * (t + 1) / threads,
+            runner.run(threads, t -> engine.lazyRowsStep(to, g, rows, count * t / threads, count * (t + 1) / threads,
                     rate));
             engine.tailStep(to, g, rate);
             engine.endStep();
@@ -309,46 +305,10 @@ public final class SparseTrainer implements AutoCloseable {
         }
     }
 
-    /** Runs {@code part.accept(t)} for {@code t = 0 .. parts - 1}, part 0 on the calling thread; rethrows a part's failure. */
-    private void parallel(int parts, java.util.function.IntConsumer part) {
-        if (parts == 1) {
-            part.accept(0);
-            return;
-        }
-        java.util.List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>(parts - 1);
-        for (int t = 1; t < parts; t++) {
-            int index = t;
-            running.add(helpers.submit(() -> part.accept(index)));
-        }
-        RuntimeException failure = null;
-        try {
-            part.accept(0);
-        } catch (RuntimeException e) {
-            failure = e;
-        }
-        for (java.util.concurrent.Future<?> f : running) {
-            try {
-                f.get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure = failure != null ? failure : new IllegalStateException("interrupted", e);
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
     /** Stops the helper threads; the trainer cannot run several threads afterwards. Idempotent. */
     @Override
     public void close() {
-        if (helpers != null) {
-            helpers.shutdownNow();
-        }
+        runner.close();
     }
 
     private void scale(float[] gradientSum, int start, int end, float inverse) {

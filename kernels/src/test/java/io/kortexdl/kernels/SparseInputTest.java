@@ -257,6 +257,38 @@ class SparseInputTest {
         }
     }
 
+    /** The threads split the first layer by rows and by columns; every value keeps its one-thread order. */
+    @Test
+    void anyThreadCountGivesTheSameBits() {
+        int rows = 400;
+        float[] dense = sparseRows(rows, WIDE, 6, 21);
+        SparseBatch data = SparseBatch.fromDense(dense, rows, WIDE);
+        float[] targets = TestData.targets(LossType.CROSS_ENTROPY, rows, 3, 22);
+        int[] order = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            order[i] = (i * 37) % rows;
+        }
+        float[] expected = null;
+        float[] expectedGradient = null;
+        for (int threads = 1; threads <= 3; threads++) {
+            Network network = Network.builder().layers(SIZES).optimizer(OptimizerKind.ADAM).l2(1e-3f).seed(8).build();
+            try (SparseTrainer trainer = new SparseTrainer(network, threads)) {
+                assertEquals(threads, trainer.threads());
+                trainer.trainSteps(data, targets, order, 0, 7, 64, LossType.CROSS_ENTROPY, 0.01f);
+                float[] gradient = new float[network.parameterCount()];
+                trainer.clearChanged();
+                trainer.gradientSum(data, targets, order, 0, 64, LossType.CROSS_ENTROPY, gradient);
+                if (expected == null) {
+                    expected = network.getParameters();
+                    expectedGradient = gradient;
+                } else {
+                    assertArrayEquals(expected, network.getParameters(), threads + " threads: parameters");
+                    assertArrayEquals(expectedGradient, gradient, threads + " threads: gradient sum");
+                }
+            }
+        }
+    }
+
     @Test
     void badBatchesAreRefusedNamingTheArrayAndRow() {
         int[] starts = {0, 2, 3};

@@ -2,7 +2,10 @@ package io.kortexdl.spark;
 
 import java.util.List;
 import java.util.Locale;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
 
 /**
  * How the features of a fit are packed, and how a block of rows runs the first layer when
@@ -11,7 +14,7 @@ import org.apache.spark.sql.Dataset;
  *
  * <p><b>The rule.</b> Sparse when at most {@link #MAX_SPARSE_DENSITY} of the feature values are
  * non-zero, dense otherwise. A fit measures the density on its first {@link #SAMPLE_ROWS} rows
- * before packing (one small Spark job that returns two numbers per row); scoring measures each
+ * before packing (one small Spark job that returns a number per row); scoring measures each
  * block of rows it reads. Below that density the compressed rows are at least 5x smaller than
  * dense ones (8 bytes per non-zero against 4 per value) and the sparse first layer is faster than
  * the GEMM; a {@code HashingTF} column (2^18 wide, tens of non-zeros) is about 0.02 % dense, a
@@ -53,21 +56,26 @@ enum FeatureStorage {
 
     /**
      * Measures the first {@link #SAMPLE_ROWS} rows of {@code column}; rows that cannot be read
-     * (null, mistyped) are skipped here and reported by packing, which reads every row.
+     * (null, mistyped) are skipped here and reported by packing, which reads every row. Each row
+     * becomes one long before the limit, so Spark reads partitions only until it has the rows and
+     * the driver receives 8 bytes a row, however wide the vectors.
      */
     static Sample measure(Dataset<?> dataset, FeatureColumn column) {
-        List<long[]> counts = dataset.select(dataset.col(column.name())).limit(SAMPLE_ROWS).toJavaRDD()
-                .map(row -> column.shape(row, 0)).collect();
+        List<Long> shapes = dataset.select(dataset.col(column.name())).map((MapFunction<Row, Long>) row -> {
+            long[] shape = column.shape(row, 0);
+            return shape == null ? -1L : shape[0] << 32 | shape[1];
+        }, Encoders.LONG()).limit(SAMPLE_ROWS).collectAsList();
         int inputSize = -1;
         long rows = 0;
         long nonZeros = 0;
-        for (long[] c : counts) {
-            if (c == null || (inputSize >= 0 && c[0] != inputSize)) {
+        for (long packed : shapes) {
+            int size = (int) (packed >>> 32);
+            if (packed < 0 || (inputSize >= 0 && size != inputSize)) {
                 continue;
             }
-            inputSize = (int) c[0];
+            inputSize = size;
             rows++;
-            nonZeros += c[1];
+            nonZeros += packed & 0xFFFFFFFFL;
         }
         return new Sample(inputSize, rows, nonZeros);
     }
