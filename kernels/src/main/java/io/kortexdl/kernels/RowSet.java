@@ -35,10 +35,6 @@ final class RowSet {
         }
     }
 
-    boolean contains(int row) {
-        return member[row];
-    }
-
     int size() {
         return size;
     }

@@ -40,11 +40,6 @@ final class CsrRows {
         starts[++rows] = nonZeros;
     }
 
-    /** Drops the non-zeros added since the last {@link #endRow()} (a row that turned out bad). */
-    void dropOpenRow() {
-        nonZeros = starts[rows];
-    }
-
     /** Removes every row, keeping the arrays. */
     void clear() {
         rows = 0;
@@ -57,11 +52,6 @@ final class CsrRows {
 
     int nonZeros() {
         return nonZeros;
-    }
-
-    /** The non-zeros of the current open row so far. */
-    int openRowNonZeros() {
-        return nonZeros - starts[rows];
     }
 
     /** The rows as a batch of width {@code columns} over these arrays (valid until the next change). */
