@@ -136,44 +136,6 @@ final class FeatureColumn implements Serializable {
     }
 
     /**
-     * {@link #read(Row, int, int, float[], int, String)} for Spark's internal rows (a Vector is
-     * then its struct of type, size, indices and values), used where scoring skips the external
-     * Row conversion; the same checks and messages.
-     *
-     * @param where describes the row; called only to build an error message
-     */
-    void read(InternalRow row, int index, int size, float[] out, int offset, Supplier<String> where) {
-        if (row.isNullAt(index)) {
-            throw new IllegalArgumentException("Column " + name + " is null at " + where.get()
-                    + "; every row needs features");
-        }
-        if (kind == Kind.VECTOR) {
-            InternalRow vector = row.getStruct(index, 4);
-            ArrayData values = vector.getArray(3);
-            boolean dense = vector.getByte(0) == 1;
-            int actual = dense ? values.numElements() : vector.getInt(1);
-            checkSize(actual, size, where);
-            if (dense) {
-                for (int i = 0; i < size; i++) {
-                    out[offset + i] = checked(values.getDouble(i), i, where);
-                }
-            } else {
-                java.util.Arrays.fill(out, offset, offset + size, 0f);
-                ArrayData indices = vector.getArray(2);
-                for (int k = 0; k < indices.numElements(); k++) {
-                    out[offset + indices.getInt(k)] = checked(values.getDouble(k), indices.getInt(k), where);
-                }
-            }
-            return;
-        }
-        ArrayData values = row.getArray(index);
-        checkSize(values.numElements(), size, where);
-        for (int i = 0; i < size; i++) {
-            out[offset + i] = checked(element(values, i, where), i, where);
-        }
-    }
-
-    /**
      * Appends the non-zeros of the value at {@code index} of {@code row} to {@code out}'s open row
      * (the caller ends it), for any representation: a {@code SparseVector}'s stored values that
      * are not 0, a dense value's non-zero elements.
@@ -205,7 +167,13 @@ final class FeatureColumn implements Serializable {
         }
     }
 
-    /** {@link #readSparse(Row, int, int, CsrRows, String)} for Spark's internal rows. */
+    /**
+     * {@link #readSparse(Row, int, int, CsrRows, String)} for Spark's internal rows (a Vector is
+     * then its struct of type, size, indices and values), used where scoring skips the external
+     * Row conversion; the same checks and messages.
+     *
+     * @param where describes the row; called only to build an error message
+     */
     void readSparse(InternalRow row, int index, int size, CsrRows out, Supplier<String> where) {
         if (row.isNullAt(index)) {
             throw new IllegalArgumentException("Column " + name + " is null at " + where.get()
