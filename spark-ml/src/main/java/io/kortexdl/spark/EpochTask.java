@@ -67,20 +67,17 @@ final class EpochTask implements Serializable {
             if (trainer == null) {
                 return barrier == null ? EpochResult.blockMissing(block, executor) : missing(block, barrier, executor);
             }
-            if (barrier == null && request.start() == null) {
-                // Local mode: the state passes by reference within the driver's JVM.
-                EpochResult result = trainer.trainEpoch(request,
-                        () -> DriverJvmStates.get(DriverJvmStates.start(spec.runId())), Collective.solo(),
-                        new int[] {trainer.rows()}, executor);
-                if (result.state() != null) {
+            if (barrier == null) {
+                // No start broadcast in local mode: the state passes by reference within the driver's JVM.
+                boolean byReference = request.start() == null;
+                EpochResult result = trainer.trainEpoch(request, byReference
+                        ? () -> DriverJvmStates.get(DriverJvmStates.start(spec.runId())) : () -> request.start().value(),
+                        Collective.solo(), new int[] {trainer.rows()}, executor);
+                if (byReference && result.state() != null) {
                     DriverJvmStates.put(DriverJvmStates.end(spec.runId()), result.state());
                     result = result.withoutState();
                 }
                 return result;
-            }
-            if (barrier == null) {
-                return trainer.trainEpoch(request, () -> request.start().value(), Collective.solo(),
-                        new int[] {trainer.rows()}, executor);
             }
             return together(block, barrier, trainer, executor);
         } finally {
