@@ -163,8 +163,7 @@ class ClusterFaultsTest {
         command.set(command.indexOf("--model-out") + 1, "failing://" + model);
         String failingFs = Path.of(FailingLocalFileSystem.class.getProtectionDomain().getCodeSource().getLocation()
                 .toURI()).toString();
-        int classpath = command.indexOf("-cp") + 1;
-        command.set(classpath, command.get(classpath) + java.io.File.pathSeparator + failingFs);
+        command = SparkProcesses.withClasspath(command, failingFs);
         command.addAll(command.indexOf("--class"), List.of("--conf", "spark.executor.extraClassPath=" + failingFs,
                 "--conf", "spark.hadoop." + FailingLocalFileSystem.IMPL_KEY + "=" + FailingLocalFileSystem.class.getName(),
                 "--conf", "spark.hadoop.fs.failing.impl.disable.cache=true"));

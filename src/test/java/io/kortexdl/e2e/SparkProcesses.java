@@ -43,13 +43,13 @@ final class SparkProcesses {
         return csv;
     }
 
-    /** This JVM's classpath without KortexDL, the tests, JUnit, the Scala compiler and the HDFS test cluster. */
+    /** This JVM's classpath without KortexDL, the tests, JUnit, the Scala compiler and the Hadoop test clusters. */
     static List<String> sparkClasspath() {
         return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(e -> !e.isBlank())
                 .map(e -> Path.of(e).toAbsolutePath().toString())
                 .filter(e -> !e.matches(".*/kortexdl-[^/]*\\.jar") && !e.endsWith("classes")
-                        && !e.matches(".*/(junit|opentest4j|apiguardian|scala-compiler|hadoop-client-minicluster)[^/]*"))
+                        && !e.matches(".*/(junit|opentest4j|apiguardian|scala-compiler|hadoop-client-minicluster|bcprov|bcpkix|bcutil)[^/]*"))
                 .collect(Collectors.toList());
     }
 
@@ -121,6 +121,33 @@ final class SparkProcesses {
         List<String> main = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit"));
         main.addAll(args);
         return run(javaCommand("-Xmx2g", JOB_LOGGING, main), Map.of(), log, timeoutSeconds);
+    }
+
+    /**
+     * {@code command} (a {@link #javaCommand}) with {@code entry} appended to its classpath, as
+     * {@code spark-submit} of a distribution appends {@code HADOOP_CONF_DIR}.
+     */
+    static List<String> withClasspath(List<String> command, String entry) {
+        List<String> extended = new ArrayList<>(command);
+        int classpath = extended.indexOf("-cp") + 1;
+        extended.set(classpath, extended.get(classpath) + File.pathSeparator + entry);
+        return extended;
+    }
+
+    /**
+     * The command of {@code spark-submit <args>} against the Hadoop cluster whose client
+     * configuration is in {@code hadoopConf} (a driver JVM with a 2 GiB heap); run it with
+     * {@link #hadoopEnv}.
+     */
+    static List<String> sparkSubmitCommand(Path hadoopConf, List<String> args) {
+        List<String> main = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit"));
+        main.addAll(args);
+        return withClasspath(javaCommand("-Xmx2g", JOB_LOGGING, main), hadoopConf.toString());
+    }
+
+    /** {@code HADOOP_CONF_DIR} and {@code YARN_CONF_DIR} naming {@code hadoopConf}, as a cluster's gateway host sets them. */
+    static Map<String, String> hadoopEnv(Path hadoopConf) {
+        return Map.of("HADOOP_CONF_DIR", hadoopConf.toString(), "YARN_CONF_DIR", hadoopConf.toString());
     }
 
     /** Kills {@code process} and everything it started. */
