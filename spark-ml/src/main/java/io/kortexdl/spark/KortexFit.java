@@ -83,7 +83,8 @@ final class KortexFit {
         if (sample.inputSize() > 0) {
             // The network is checked against memory before anything is packed; the class count is not known yet.
             MemoryCheck.network(featuresCol, layers(sample.inputSize(), params.getHiddenLayers(), classification
-                    ? Math.max(2, declaredClasses) : 1), params.getHiddenLayers(), threads, jsc.sc());
+                    ? Math.max(2, declaredClasses) : 1), params.getHiddenLayers(), !classification || declaredClasses > 0,
+                    threads, jsc.sc());
         }
         LOG.info("KortexDL: column {} packed {}: {}", featuresCol,
                 sample.storage() == FeatureStorage.SPARSE ? "as sparse rows" : "dense", sample.describe());
@@ -106,7 +107,7 @@ final class KortexFit {
                         + " needs " + Arrays.toString(layers) + " with " + params.getActivation()
                         + " (features, hiddenLayers, classes)");
             }
-            MemoryCheck.network(featuresCol, layers, hidden, threads, jsc.sc());
+            MemoryCheck.network(featuresCol, layers, hidden, true, threads, jsc.sc());
             int batch = params.getBatchSize() > 0 ? params.getBatchSize() : autoBatchSize(packed.trainRows(), classification);
             int stepsPerEpoch = (int) Math.min(Integer.MAX_VALUE, (packed.trainRows() + batch - 1) / batch);
             TrainingSpec spec = new TrainingSpec(UUID.randomUUID().toString(), layers, activation,

@@ -205,7 +205,7 @@ class BadInputTest {
                                 "smaller numFeatures in HashingTF")),
                 bad("network too large for a sparse column", (Runnable) () -> c.get().setHiddenLayers(1024)
                         .fit(sparse(1 << 22, 0, 1)), List.of("Column features has 4194304 features: with hiddenLayers"
-                                + " [1024] and 2 outputs", "4,294,970,370 parameters", "smaller hiddenLayers")),
+                                + " [1024] and at least 2 outputs", "4,294,970,370 parameters", "smaller hiddenLayers")),
                 bad("NaN in a sparse vector", (Runnable) () -> c.get().fit(frame(VECTORS,
                         new Object[] {Vectors.sparse(1000, new int[] {3}, new double[] {1}), 0.0},
                         new Object[] {Vectors.sparse(1000, new int[] {7, 990}, new double[] {1, Double.NaN}), 1.0})),
