@@ -196,20 +196,6 @@ final class YarnCluster implements AutoCloseable {
         return text.toString();
     }
 
-    /** Every container log line of {@code application} that contains {@code text}, over all its containers and files. */
-    List<String> containerLogLines(ApplicationReport application, String text) throws IOException {
-        String app = application.getApplicationId().toString();
-        List<String> found = new ArrayList<>();
-        try (var files = Files.walk(yarn.getTestWorkDir().toPath())) {
-            for (Path log : files.filter(p -> Files.isRegularFile(p) && p.getParent().getParent() != null
-                    && p.getParent().getParent().getFileName().toString().equals(app)).toList()) {
-                new String(Files.readAllBytes(log), StandardCharsets.ISO_8859_1).lines().filter(l -> l.contains(text))
-                        .forEach(found::add);
-            }
-        }
-        return found;
-    }
-
     /** Stops YARN, then HDFS. */
     @Override
     public void close() {

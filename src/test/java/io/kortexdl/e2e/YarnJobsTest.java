@@ -4,35 +4,44 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.yarn.api.records.ApplicationReport;
+import org.apache.hadoop.yarn.api.records.ContainerId;
+import org.apache.hadoop.yarn.api.records.ContainerReport;
 import org.apache.hadoop.yarn.api.records.FinalApplicationStatus;
+import org.apache.hadoop.yarn.api.records.SignalContainerCommand;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code FashionMnistJob} submitted with {@code spark-submit --master yarn} to a YARN cluster of
  * two NodeManagers (one vcore and 3 GiB each, physical memory enforced) over HDFS, the library
  * shipped with {@code --jars} and Spark's jars taken from HDFS as {@code spark.yarn.archive}: in
- * client and in cluster deploy mode, with an executor container killed through YARN, under dynamic
- * allocation, and with a container too small for the fit.
+ * client and in cluster deploy mode, through {@code ./kortex submit}, with an executor container
+ * killed through YARN, under dynamic allocation, and with fits too large for their containers.
  */
 class YarnJobsTest {
     private static final String FASHION = "/usr/share/datasets/fashion-mnist";
     private static final int EPOCHS = 4;
     private static final Pattern EXECUTOR_ROWS = Pattern.compile("([^{},=]+)=(\\d+)");
 
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     static Path dir;
 
     private static YarnCluster cluster;
+    /** The undisturbed run, in client mode, which the other runs are compared with. */
+    private static SparkProcesses.Result client;
+    private static ApplicationReport clientApplication;
 
     @BeforeAll
     static void start() throws Exception {
@@ -43,6 +52,8 @@ class YarnJobsTest {
             fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(FASHION, name),
                     new org.apache.hadoop.fs.Path("/data/fashion/" + name));
         }
+        client = run(submit("client", "client", List.of()), "client");
+        clientApplication = cluster.newestApplication();
     }
 
     @AfterAll
@@ -54,10 +65,16 @@ class YarnJobsTest {
 
     /** spark-submit of FashionMnistJob to the cluster: 2 executors of 1 core and 1 GiB, the model saved to {@code /models/<model>}. */
     private static List<String> submit(String deployMode, String model, List<String> conf, String... jobArgs) {
+        List<String> args = new ArrayList<>(List.of("--conf", "spark.yarn.archive=" + cluster.sparkArchive()));
+        args.addAll(conf);
+        return SparkProcesses.sparkSubmitCommand(cluster.confDir(), submitArgs(deployMode, model, args, jobArgs));
+    }
+
+    /** The spark-submit arguments of {@link #submit}, without {@code spark.yarn.archive} unless {@code conf} has it. */
+    private static List<String> submitArgs(String deployMode, String model, List<String> conf, String... jobArgs) {
         String javaHome = System.getProperty("java.home");
         List<String> args = new ArrayList<>(List.of("--master", "yarn", "--deploy-mode", deployMode,
                 "--num-executors", "2", "--executor-cores", "1", "--executor-memory", "1g", "--driver-memory", "1g",
-                "--conf", "spark.yarn.archive=" + cluster.sparkArchive(),
                 "--conf", "spark.executorEnv.JAVA_HOME=" + javaHome,
                 "--conf", "spark.yarn.appMasterEnv.JAVA_HOME=" + javaHome,
                 "--conf", "spark.yarn.maxAppAttempts=1",
@@ -71,7 +88,7 @@ class YarnJobsTest {
                 "--test-rows", "2000", "--epochs", String.valueOf(EPOCHS), "--partitions", "4", "--sync-interval",
                 "16", "--seed", "11", "--model-out", cluster.hdfsUri() + "/models/" + model));
         args.addAll(List.of(jobArgs));
-        return SparkProcesses.sparkSubmitCommand(cluster.confDir(), args);
+        return args;
     }
 
     private static SparkProcesses.Result run(List<String> command, String name) throws Exception {
@@ -103,18 +120,130 @@ class YarnJobsTest {
 
     @Test
     void clientModeTrainsInBothContainersAndSavesTheModelOnHdfs() throws Exception {
-        SparkProcesses.Result job = run(submit("client", "client", List.of()), "client");
-        assertEquals(0, job.exitCode(), job.output());
-        assertTrue(job.output().contains("epoch " + EPOCHS + "/" + EPOCHS), job.output());
-        assertBothExecutorsTrained(job.result("rows_by_executor"), job.output());
-        double accuracy = Double.parseDouble(job.result("test_accuracy"));
-        assertTrue(accuracy > 0.845, "12,000 rows and 4 epochs reach about 0.85; got " + accuracy);
+        assertEquals(0, client.exitCode(), client.output());
+        assertTrue(client.output().contains("epoch " + EPOCHS + "/" + EPOCHS), client.output());
+        assertBothExecutorsTrained(client.result("rows_by_executor"), client.output());
+        double accuracy = Double.parseDouble(client.result("test_accuracy"));
+        assertTrue(accuracy > 0.85, "12,000 rows and 4 epochs reach 0.86; got " + accuracy);
+        assertEquals(cluster.hdfsUri() + "/models/client", client.result("model"));
         assertTrue(cluster.fileSystem().exists(new org.apache.hadoop.fs.Path("/models/client/data/network.kxdl")));
+        assertSucceededWithNoExecutorLost(clientApplication, client.output());
+    }
 
+    @Test
+    void clusterModeRunsTheDriverInTheApplicationMasterAndGivesTheSameModel() throws Exception {
+        SparkProcesses.Result job = run(submit("cluster", "cluster", List.of()), "cluster");
         ApplicationReport app = cluster.newestApplication();
-        assertEquals(FinalApplicationStatus.SUCCEEDED, app.getFinalApplicationStatus(), app.getDiagnostics());
-        assertEquals(List.of(), cluster.containerLogLines(app, "beyond physical memory"),
-                "YARN's memory accounting killed no container");
-        assertArrayEquals(network("client"), network("client"));
+        String driverOut = cluster.containerLog(app, "_000001", "stdout");
+        assertEquals(0, job.exitCode(), job.output() + "\n--- driver stdout\n" + driverOut);
+        assertSucceededWithNoExecutorLost(app, cluster.containerLog(app, "_000001", "stderr"));
+        SparkProcesses.Result driver = new SparkProcesses.Result(0, driverOut);
+        assertBothExecutorsTrained(driver.result("rows_by_executor"), driverOut);
+        assertEquals(client.result("test_accuracy"), driver.result("test_accuracy"), driverOut);
+        assertArrayEquals(network("client"), network("cluster"), "deploy mode changes no bit of the model");
+    }
+
+    @Test
+    void theLauncherSubmitsToTheClusterItsHadoopConfigurationNames() throws Exception {
+        List<String> command = new ArrayList<>(List.of("bash", SparkProcesses.ROOT.resolve("kortex").toString(),
+                "submit"));
+        command.addAll(submitArgs("cluster", "launcher", List.of()));
+        SparkProcesses.Result job = run(command, "launcher");
+        ApplicationReport app = cluster.newestApplication();
+        String driverOut = cluster.containerLog(app, "_000001", "stdout");
+        assertEquals(0, job.exitCode(), job.output() + "\n--- driver stdout\n" + driverOut);
+        assertSucceededWithNoExecutorLost(app, cluster.containerLog(app, "_000001", "stderr"));
+        assertBothExecutorsTrained(new SparkProcesses.Result(0, driverOut).result("rows_by_executor"), driverOut);
+        assertArrayEquals(network("client"), network("launcher"),
+                "Spark's jars from the launcher's own archive train the same model");
+    }
+
+    @Test
+    void anExecutorContainerKilledThroughYarnMidFitChangesNoBitOfTheModel() throws Exception {
+        Path log = dir.resolve("container-kill.log");
+        Process job = SparkProcesses.start(submit("client", "container-kill", List.of()),
+                SparkProcesses.hadoopEnv(cluster.confDir()), log);
+        ContainerId killed;
+        try {
+            long deadline = System.currentTimeMillis() + 300_000;
+            while (!Files.readString(log).contains("epoch 1/" + EPOCHS)) {
+                assertTrue(job.isAlive() && System.currentTimeMillis() < deadline, "never saw epoch 1:\n"
+                        + Files.readString(log));
+                Thread.sleep(100);
+            }
+            ApplicationReport app = cluster.newestApplication();
+            List<ContainerReport> executors = cluster.runningContainers(app).stream()
+                    .filter(c -> !c.getContainerId().toString().endsWith("_000001")).toList();
+            assertEquals(2, executors.size(), "two executor containers run the fit: " + executors);
+            killed = executors.get(0).getContainerId();
+            cluster.client().signalToContainer(killed, SignalContainerCommand.FORCEFUL_SHUTDOWN);
+            assertTrue(job.waitFor(600, TimeUnit.SECONDS), "the job finishes");
+        } finally {
+            SparkProcesses.kill(job.toHandle());
+        }
+        String out = Files.readString(log);
+        assertEquals(0, job.exitValue(), out);
+        assertTrue(out.contains("Sent signal FORCEFUL_SHUTDOWN (SIGKILL)") && out.contains("for container " + killed)
+                && out.contains("Exit status: 137"), "Spark heard from YARN that " + killed + " was killed:\n" + out);
+        assertTrue(out.contains(" failed on attempt 1 of 4 and runs again from its start"),
+                "the container died while an epoch trained:\n" + out);
+        assertArrayEquals(network("client"), network("container-kill"), "same network as the undisturbed run\n" + out);
+    }
+
+    @Test
+    void underDynamicAllocationTheFitTrainsOneBlockOnOneContainer() throws Exception {
+        SparkProcesses.Result job = run(submit("client", "dynamic", List.of("--conf", "spark.dynamicAllocation.enabled=true",
+                "--conf", "spark.dynamicAllocation.shuffleTracking.enabled=true", "--conf",
+                "spark.dynamicAllocation.maxExecutors=2", "--conf", "spark.dynamicAllocation.executorIdleTimeout=600s")),
+                "dynamic");
+        assertEquals(0, job.exitCode(), job.output());
+        assertTrue(job.output().contains("spark.dynamicAllocation.enabled=true, and Spark runs no barrier stage under"
+                + " dynamic allocation, so this fit trains one block on one executor"), job.output());
+        Matcher m = EXECUTOR_ROWS.matcher(job.result("rows_by_executor"));
+        assertTrue(m.find() && !m.group(1).equals("driver") && Long.parseLong(m.group(2)) == EPOCHS * 12000L,
+                "one executor container trained every row: " + job.result("rows_by_executor"));
+        assertTrue(!m.find(), "one executor only: " + job.result("rows_by_executor"));
+        assertTrue(Double.parseDouble(job.result("test_accuracy")) > 0.85, job.output());
+        assertSucceededWithNoExecutorLost(cluster.newestApplication(), job.output());
+    }
+
+    @Test
+    void fitsTooLargeForTheirContainersFailBeforeTrainingNamingWhatToChange() throws Exception {
+        // 784-4096-3072-10: 15.8 M parameters need about 905 MiB of arrays, more than a 1 GiB heap
+        // less Spark's 300 MiB. Unchecked, its executors ran out of heap in the first epoch. The
+        // check runs before the classes are counted, so it counts at least 2 outputs.
+        String heap = assertRefusedBeforeTraining("heap-too-small", "4096,3072");
+        assertTrue(heap.contains("and at least 2 outputs that makes a network of 15,807,490 parameters: training it"
+                + " needs about 904.5 MiB")
+                && heap.contains("more than the 724.0 MiB a JVM of this application may use"), heap);
+        // 784-4096-2048-10 fits the heap, but its sync buffers (3 x 44 MiB) overflow the 384 MiB
+        // that Spark's default gives a 1 GiB executor's container outside the heap.
+        String overhead = assertRefusedBeforeTraining("overhead-too-small", "4096,2048");
+        assertTrue(overhead.contains("Column features: a network of 11,610,114 parameters needs about 420.9 MiB of each"
+                + " executor's memory outside its heap") && overhead.contains("more than the 384.0 MiB of"
+                + " spark.executor.memoryOverhead its container allows by default")
+                && overhead.contains("Set spark.executor.memoryOverhead to at least 421m"), overhead);
+    }
+
+    /** Submits a fit with {@code hidden} layers and asserts it failed with one error before any epoch; returns its output. */
+    private static String assertRefusedBeforeTraining(String name, String hidden) throws Exception {
+        SparkProcesses.Result job = run(submit("client", name, List.of(), "--hidden", hidden), name);
+        String out = job.output();
+        assertEquals(1, job.exitCode(), out);
+        assertTrue(out.contains("error: "), out);
+        assertTrue(!out.contains("epoch 1/"), "refused before training:\n" + out);
+        assertTrue(!out.contains("Exit status: "), "no executor container was lost:\n" + out);
+        assertTrue(!cluster.fileSystem().exists(new org.apache.hadoop.fs.Path("/models/" + name)), "no model written");
+        return out;
+    }
+
+    /**
+     * Asserts that YARN reports {@code app} succeeded and that its driver's log records no executor
+     * container lost: none killed for its memory (YARN's exit status -104 or 143) or otherwise.
+     */
+    private static void assertSucceededWithNoExecutorLost(ApplicationReport app, String driverLog) throws Exception {
+        ApplicationReport report = cluster.client().getApplicationReport(app.getApplicationId());
+        assertEquals(FinalApplicationStatus.SUCCEEDED, report.getFinalApplicationStatus(), report.getDiagnostics());
+        assertTrue(!driverLog.contains("Exit status: "), "no executor container was lost:\n" + driverLog);
     }
 }
