@@ -16,11 +16,14 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.hadoop.yarn.api.records.ApplicationAttemptReport;
 import org.apache.hadoop.yarn.api.records.ApplicationReport;
+import org.apache.hadoop.yarn.api.records.ContainerId;
 import org.apache.hadoop.yarn.api.records.ContainerReport;
 import org.apache.hadoop.yarn.api.records.YarnApplicationState;
 import org.apache.hadoop.yarn.client.api.YarnClient;
 import org.apache.hadoop.yarn.conf.YarnConfiguration;
 import org.apache.hadoop.yarn.server.MiniYARNCluster;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.PreemptableResourceScheduler;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.ResourceScheduler;
 
 /**
  * A YARN cluster in this JVM for the end-to-end tests: a ResourceManager and
@@ -176,6 +179,16 @@ final class YarnCluster implements AutoCloseable {
         ApplicationAttemptReport attempt = client.getApplicationAttemptReport(
                 client.getApplicationReport(application.getApplicationId()).getCurrentApplicationAttemptId());
         return client.getContainers(attempt.getApplicationAttemptId());
+    }
+
+    /**
+     * Preempts {@code container} as the capacity scheduler's preemption policy does when another
+     * queue needs its resources: the ResourceManager ends it with exit status
+     * {@code PREEMPTED} (-102) and has its NodeManager kill it.
+     */
+    void preempt(ContainerId container) {
+        ResourceScheduler scheduler = yarn.getResourceManager().getResourceScheduler();
+        ((PreemptableResourceScheduler) scheduler).markContainerForKillable(scheduler.getRMContainer(container));
     }
 
     /**

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * two NodeManagers (one vcore and 3 GiB each, physical memory enforced) over HDFS, the library
  * shipped with {@code --jars} and Spark's jars taken from HDFS as {@code spark.yarn.archive}: in
  * client and in cluster deploy mode, through {@code ./kortex submit}, with an executor container
- * killed through YARN, under dynamic allocation, and with fits too large for their containers.
+ * killed or preempted through YARN, under dynamic allocation, and with fits too large for their
+ * containers.
  */
 class YarnJobsTest {
     private static final String FASHION = "/usr/share/datasets/fashion-mnist";
@@ -160,10 +161,41 @@ class YarnJobsTest {
 
     @Test
     void anExecutorContainerKilledThroughYarnMidFitChangesNoBitOfTheModel() throws Exception {
-        Path log = dir.resolve("container-kill.log");
-        Process job = SparkProcesses.start(submit("client", "container-kill", List.of()),
-                SparkProcesses.hadoopEnv(cluster.confDir()), log);
-        ContainerId killed;
+        Lost lost = loseAnExecutorMidFit("container-kill",
+                id -> cluster.client().signalToContainer(id, SignalContainerCommand.FORCEFUL_SHUTDOWN));
+        assertTrue(lost.output().contains("Sent signal FORCEFUL_SHUTDOWN (SIGKILL)")
+                && lost.output().contains("for container " + lost.container())
+                && lost.output().contains("Exit status: 137"), "Spark heard from YARN that " + lost.container()
+                + " was killed:\n" + lost.output());
+    }
+
+    @Test
+    void anExecutorContainerPreemptedMidFitChangesNoBitOfTheModel() throws Exception {
+        Lost lost = loseAnExecutorMidFit("container-preempted", cluster::preempt);
+        assertTrue(lost.output().contains("Container " + lost.container() + " on host: ")
+                && lost.output().contains("was preempted"), "Spark heard from YARN that " + lost.container()
+                + " was preempted:\n" + lost.output());
+    }
+
+    /** What {@link #loseAnExecutorMidFit} saw: the job's output and the container it took. */
+    private record Lost(String output, ContainerId container) {
+    }
+
+    /** An action of YARN's on one container. */
+    private interface ContainerAction {
+        void apply(ContainerId container) throws Exception;
+    }
+
+    /**
+     * Runs the reference fit in client mode, takes one of its two executor containers away with
+     * {@code lose} once the first epoch has ended, and asserts that the job still succeeds with the
+     * undisturbed run's model, bit for bit, after running an epoch again.
+     */
+    private static Lost loseAnExecutorMidFit(String name, ContainerAction lose) throws Exception {
+        Path log = dir.resolve(name + ".log");
+        Process job = SparkProcesses.start(submit("client", name, List.of()), SparkProcesses.hadoopEnv(cluster.confDir()),
+                log);
+        ContainerId taken;
         try {
             long deadline = System.currentTimeMillis() + 300_000;
             while (!Files.readString(log).contains("epoch 1/" + EPOCHS)) {
@@ -175,19 +207,18 @@ class YarnJobsTest {
             List<ContainerReport> executors = cluster.runningContainers(app).stream()
                     .filter(c -> !c.getContainerId().toString().endsWith("_000001")).toList();
             assertEquals(2, executors.size(), "two executor containers run the fit: " + executors);
-            killed = executors.get(0).getContainerId();
-            cluster.client().signalToContainer(killed, SignalContainerCommand.FORCEFUL_SHUTDOWN);
+            taken = executors.get(0).getContainerId();
+            lose.apply(taken);
             assertTrue(job.waitFor(600, TimeUnit.SECONDS), "the job finishes");
         } finally {
             SparkProcesses.kill(job.toHandle());
         }
         String out = Files.readString(log);
         assertEquals(0, job.exitValue(), out);
-        assertTrue(out.contains("Sent signal FORCEFUL_SHUTDOWN (SIGKILL)") && out.contains("for container " + killed)
-                && out.contains("Exit status: 137"), "Spark heard from YARN that " + killed + " was killed:\n" + out);
         assertTrue(out.contains(" failed on attempt 1 of 4 and runs again from its start"),
-                "the container died while an epoch trained:\n" + out);
-        assertArrayEquals(network("client"), network("container-kill"), "same network as the undisturbed run\n" + out);
+                "the container was lost while an epoch trained:\n" + out);
+        assertArrayEquals(network("client"), network(name), "same network as the undisturbed run\n" + out);
+        return new Lost(out, taken);
     }
 
     @Test

@@ -29,7 +29,7 @@ final class MemoryCheck {
     /**
      * What an executor JVM uses outside its heap for itself and Spark: metaspace, code, threads,
      * GC structures, symbols and Spark's network buffers. Measured with native memory tracking in
-     * a 1 GiB executor on YARN during a fit: 225-245 MiB.
+     * 1 GiB executors on YARN during a fit: 238-242 MiB committed outside the heap.
      */
     static final long JVM_NATIVE_BYTES = 256L << 20;
     /** The work buffer a native BLAS maps for each thread calling it (OpenBLAS's BUFFER_SIZE on x86-64). */
