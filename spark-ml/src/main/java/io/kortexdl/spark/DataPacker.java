@@ -21,9 +21,13 @@ final class DataPacker {
     private DataPacker() {
     }
 
-    /** Which columns hold what, resolved against the schema by the estimator, and how features are stored. */
+    /**
+     * Which columns hold what, resolved against the schema by the estimator, and how features are
+     * stored; {@code heapTaken} is what the fit needs of each JVM's heap besides the packed rows
+     * (Spark's reservation and the training state), in bytes, which packing leaves free.
+     */
     record Columns(FeatureColumn features, String label, boolean classLabels, String weight, String validation,
-                   FeatureStorage storage) implements Serializable {
+                   FeatureStorage storage, long heapTaken) implements Serializable {
     }
 
     /** The packed, cached blocks and what the driver knows of them. */
@@ -197,13 +201,13 @@ final class DataPacker {
                 if (sparse) {
                     CsrRows features = isValidation ? validSparse : trainSparse;
                     MemoryCheck.packedNonZeros(c.features().name(), inputSize, features.rows(), features.nonZeros(),
-                            block);
+                            block, c.heapTaken());
                     c.features().readSparse(row, 0, inputSize, features, where);
                     features.endRow();
                 } else {
                     FloatSink features = isValidation ? validFeatures : trainFeatures;
                     MemoryCheck.packedRows(c.features().name(), inputSize, features.size() / Math.max(1, inputSize),
-                            block);
+                            block, c.heapTaken());
                     float[] target = features.reserve(inputSize);
                     c.features().read(row, 0, inputSize, target, features.offset(), where);
                 }

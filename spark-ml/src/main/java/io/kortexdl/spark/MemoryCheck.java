@@ -54,10 +54,11 @@ final class MemoryCheck {
      *
      * @param column the features column, whose width is {@code layers[0]}
      * @param outputsKnown whether {@code layers}' last size is the fit's (else a lower bound, before the classes are counted)
+     * @return the heap the training state takes in each JVM that trains, in bytes (the packed rows come on top)
      * @throws IllegalArgumentException naming the column, its width, the layers, the parameter count
      *     and the memory needed
      */
-    static void network(String column, int[] layers, int[] hidden, boolean outputsKnown, int threads,
+    static long network(String column, int[] layers, int[] hidden, boolean outputsKnown, int threads,
                         org.apache.spark.SparkContext sc) {
         long parameters = 0;
         for (int l = 1; l < layers.length; l++) {
@@ -79,6 +80,7 @@ final class MemoryCheck {
                     + " example a smaller numFeatures in HashingTF) or smaller hiddenLayers");
         }
         executorOverhead(column, parameters, threads, sc.master(), sc.getConf());
+        return needed;
     }
 
     /**
@@ -125,38 +127,48 @@ final class MemoryCheck {
 
     /**
      * Checks, before packing row {@code rows} of a block densely, that the block's rows so far
-     * fit one array and this JVM's heap (counting the final copy into one array).
+     * fit one array and the heap this JVM has beside {@code heapTaken} (counting the final copy
+     * into one array).
      *
+     * @param heapTaken bytes of this JVM's heap the fit needs for other things: Spark's
+     *     reservation and the training state ({@link DataPacker.Columns#heapTaken()})
      * @throws IllegalArgumentException naming the column, the features per row and the memory needed
      */
-    static void packedRows(String column, int inputSize, long rows, int block) {
+    static void packedRows(String column, int inputSize, long rows, int block, long heapTaken) {
         long floats = (rows + 1) * inputSize;
         long needed = floats * Float.BYTES * 2;
-        long max = HEAP_BYTES;
+        long max = Math.max(0, HEAP_BYTES - heapTaken);
         if (floats > MAX_ARRAY || needed > max) {
             throw new IllegalArgumentException("Column " + column + " has " + inputSize + " features per row: packing "
                     + (rows + 1) + " rows of block " + block + " as dense float32 needs " + bytes(needed)
-                    + ", more than " + (floats > MAX_ARRAY ? "one Java array holds" : "the " + bytes(max)
-                    + " this JVM may use") + ". Use fewer features (for example a smaller numFeatures in HashingTF),"
-                    + " more executors, or more executor memory");
+                    + ", more than " + (floats > MAX_ARRAY ? "one Java array holds" : leftOf(heapTaken))
+                    + ". Use fewer features (for example a smaller numFeatures in HashingTF), more executors, or more"
+                    + " executor memory");
         }
+    }
+
+    /** "the N of this JVM's heap left ...", for messages. */
+    private static String leftOf(long heapTaken) {
+        return "the " + bytes(Math.max(0, HEAP_BYTES - heapTaken)) + " this JVM's heap of " + bytes(HEAP_BYTES)
+                + " has beside the " + bytes(heapTaken) + " that Spark's reservation and the training state take";
     }
 
     /**
      * Checks, before reading row {@code rows} of a block into compressed sparse rows, that the
      * non-zeros so far plus one more row of at most {@code inputSize} fit one array and this JVM's
-     * heap (counting the growth and the final copy, twice their 8 bytes each).
+     * heap beside {@code heapTaken} (counting the growth and the final copy, twice their 8 bytes
+     * each).
      *
      * @throws IllegalArgumentException naming the column, the non-zeros and the memory needed
      */
-    static void packedNonZeros(String column, int inputSize, long rows, long nonZeros, int block) {
+    static void packedNonZeros(String column, int inputSize, long rows, long nonZeros, int block, long heapTaken) {
         long values = nonZeros + Math.min(inputSize, 1L << 16);
         long needed = values * 8 * 2 + (rows + 1) * 4 * 2;
-        if (values > MAX_ARRAY || needed > HEAP_BYTES) {
+        if (values > MAX_ARRAY || needed > HEAP_BYTES - heapTaken) {
             throw new IllegalArgumentException("Column " + column + ": packing block " + block + " as sparse rows needs"
                     + " more than " + String.format(Locale.ROOT, "%,d", nonZeros) + " non-zeros in " + rows + " rows, "
-                    + bytes(needed) + ", more than " + (values > MAX_ARRAY ? "one Java array holds"
-                    : "the " + bytes(HEAP_BYTES) + " this JVM may use") + ". Use more executors or more executor memory");
+                    + bytes(needed) + ", more than " + (values > MAX_ARRAY ? "one Java array holds" : leftOf(heapTaken))
+                    + ". Use more executors or more executor memory");
         }
     }
 

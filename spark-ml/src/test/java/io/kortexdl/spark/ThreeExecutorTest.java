@@ -109,7 +109,7 @@ class ThreeExecutorTest {
         Dataset<Row> data = SyntheticData.blobs(spark, 300, 4, 3, 2, 3);
         FeatureColumn features = FeatureColumn.of(data.schema(), "features");
         DataPacker.Packed packed = DataPacker.pack(data, new DataPacker.Columns(features, "label", true, null, null,
-                FeatureStorage.DENSE), 3);
+                FeatureStorage.DENSE, 0), 3);
         try {
             BlockPlacement placement = BlockPlacement.of(jsc, packed.blocks());
             int rddId = packed.blocks().id();
