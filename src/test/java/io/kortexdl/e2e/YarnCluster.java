@@ -5,9 +5,10 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -119,11 +120,11 @@ final class YarnCluster implements AutoCloseable {
     private static void uploadSparkJars(FileSystem fs, Path zip) throws IOException {
         try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
             out.setMethod(ZipOutputStream.STORED);
-            List<String> added = new ArrayList<>();
+            Set<String> added = new HashSet<>();
             for (String entry : SparkProcesses.sparkClasspath()) {
                 Path jar = Path.of(entry);
                 String name = jar.getFileName().toString();
-                if (!Files.isRegularFile(jar) || !name.endsWith(".jar") || added.contains(name)) {
+                if (!Files.isRegularFile(jar) || !name.endsWith(".jar") || !added.add(name)) {
                     continue;
                 }
                 byte[] bytes = Files.readAllBytes(jar);
@@ -136,7 +137,6 @@ final class YarnCluster implements AutoCloseable {
                 out.putNextEntry(zipEntry);
                 out.write(bytes);
                 out.closeEntry();
-                added.add(name);
             }
         }
         fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(zip.toString()), new org.apache.hadoop.fs.Path(ARCHIVE));

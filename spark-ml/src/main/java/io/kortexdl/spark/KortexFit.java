@@ -83,14 +83,16 @@ final class KortexFit {
         long trainingHeap = 0;
         if (sample.inputSize() > 0) {
             // The network is checked against memory before anything is packed; the class count is not known yet.
-            trainingHeap = MemoryCheck.network(featuresCol, layers(sample.inputSize(), params.getHiddenLayers(), classification
-                    ? Math.max(2, declaredClasses) : 1), params.getHiddenLayers(), !classification || declaredClasses > 0,
-                    threads, jsc.sc());
+            int[] sampled = layers(sample.inputSize(), params.getHiddenLayers(),
+                    classification ? Math.max(2, declaredClasses) : 1);
+            trainingHeap = MemoryCheck.network(featuresCol, sampled, params.getHiddenLayers(),
+                    !classification || declaredClasses > 0, threads, jsc.sc());
         }
         LOG.info("KortexDL: column {} packed {}: {}", featuresCol,
                 sample.storage() == FeatureStorage.SPARSE ? "as sparse rows" : "dense", sample.describe());
         DataPacker.Packed packed = DataPacker.pack(dataset, new DataPacker.Columns(features, labelCol, classification,
-                weight, validation, sample.storage(), MemoryCheck.SPARK_RESERVED_BYTES + trainingHeap), shape.executors());
+                weight, validation, sample.storage(), MemoryCheck.SPARK_RESERVED_BYTES + trainingHeap),
+                shape.executors());
         try {
             int outputs = classification ? classCount(packed, labelCol, declaredClasses) : 1;
             if (thresholds != null && thresholds.length != outputs) {

@@ -6,8 +6,10 @@ import org.apache.spark.SparkConf;
 
 /**
  * Estimates, before anything is allocated, whether a fit's packed rows and its network fit in
- * memory, and refuses with an {@code IllegalArgumentException} naming the sizes and the memory
- * they would need, instead of an {@code OutOfMemoryError} deep inside an executor.
+ * memory (the heap, and on YARN and Kubernetes the executor containers' memory outside it), and
+ * refuses with an {@code IllegalArgumentException} naming the sizes and the memory they would
+ * need, instead of an {@code OutOfMemoryError} deep inside an executor or a container killed by
+ * its cluster manager.
  */
 final class MemoryCheck {
     /**
@@ -147,7 +149,7 @@ final class MemoryCheck {
         }
     }
 
-    /** "the N of this JVM's heap left ...", for messages. */
+    /** "the N this JVM's heap of H has beside the T that ... take", for the packing checks' messages. */
     private static String leftOf(long heapTaken) {
         return "the " + bytes(Math.max(0, HEAP_BYTES - heapTaken)) + " this JVM's heap of " + bytes(HEAP_BYTES)
                 + " has beside the " + bytes(heapTaken) + " that Spark's reservation and the training state take";
