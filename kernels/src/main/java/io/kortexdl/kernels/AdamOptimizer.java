@@ -5,13 +5,13 @@ package io.kortexdl.kernels;
  * {@code m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
  * p -= (lr / (1-b1^t)) * m / (sqrt(v / (1-b2^t)) + eps)}.
  */
-public final class AdamOptimizer implements Optimizer {
+public final class AdamOptimizer implements PackedRowsOptimizer {
     private final float beta1;
     private final float beta2;
     private final float epsilon;
     private final float[] firstMoment;
     private final float[] secondMoment;
-    /** Rows whose moments are brought into the cache together before they are updated. */
+    /** Rows whose moments, parameters and gradients are brought into the cache together before they are updated. */
     private static final int WARM_ROWS = 32;
     private long steps;
     /** Where {@link CacheWarm}'s reads end up, so they are not optimised away. */
@@ -91,7 +91,7 @@ public final class AdamOptimizer implements Optimizer {
 
     @Override
     public void setSteps(long steps) {
-        Optimizer.super.setSteps(steps);
+        PackedRowsOptimizer.super.setSteps(steps);
         this.steps = steps;
     }
 
@@ -114,19 +114,63 @@ public final class AdamOptimizer implements Optimizer {
         long t = steps + 1;
         float stepSize = (float) (learningRate / (1.0 - Math.pow(beta1, t)));
         float invSqrtCorrection2 = (float) (1.0 / Math.sqrt(1.0 - Math.pow(beta2, t)));
-        float warm = CacheWarm.rows(firstMoment, base, width, rows, firstRow, Math.min(lastRow, firstRow + WARM_ROWS))
-                + CacheWarm.rows(secondMoment, base, width, rows, firstRow, Math.min(lastRow, firstRow + WARM_ROWS));
+        float warm = warmRows(from, gradient, base, width, rows, firstRow, Math.min(lastRow, firstRow + WARM_ROWS));
         for (int first = firstRow; first < lastRow; first += WARM_ROWS) {
             int last = Math.min(lastRow, first + WARM_ROWS);
             int next = Math.min(lastRow, last + WARM_ROWS); // fetched while this group is updated
-            warm += CacheWarm.rows(firstMoment, base, width, rows, last, next);
-            warm += CacheWarm.rows(secondMoment, base, width, rows, last, next);
+            warm += warmRows(from, gradient, base, width, rows, last, next);
             for (int i = first; i < last; i++) {
                 int start = base + rows[i] * width;
                 update(from, to, gradient, stepSize, invSqrtCorrection2, start, start + width);
             }
         }
         sink = warm;
+    }
+
+    /**
+     * Every row the update reads, not only the moments: the parameters and gradient rows were
+     * written earlier in the step but on a wide layer their pages are no longer in the TLB, and
+     * reading them here lets those misses overlap rather than wait one by one in the update.
+     */
+    private float warmRows(float[] from, float[] gradient, int base, int width, int[] rows, int first, int last) {
+        return warmStateRows(base, width, rows, first, last) + CacheWarm.rows(from, base, width, rows, first, last)
+                + CacheWarm.rows(gradient, base, width, rows, first, last);
+    }
+
+    /** Reads both moments' rows (see {@link PackedRowsOptimizer#warmStateRows}). */
+    @Override
+    public float warmStateRows(int base, int width, int[] rows, int from, int to) {
+        return CacheWarm.rows(firstMoment, base, width, rows, from, to)
+                + CacheWarm.rows(secondMoment, base, width, rows, from, to);
+    }
+
+    /**
+     * {@link #stepRows}'s lazy rule on rows whose gradients are packed (see
+     * {@link PackedRowsOptimizer}): the same bias correction from the global step count.
+     */
+    @Override
+    public void stepPackedRows(float[] params, float[] packed, float learningRate, int base, int width, int[] rows,
+                               int first, int last) {
+        long t = steps + 1;
+        float stepSize = (float) (learningRate / (1.0 - Math.pow(beta1, t)));
+        float invSqrtCorrection2 = (float) (1.0 / Math.sqrt(1.0 - Math.pow(beta2, t)));
+        float oneMinusBeta1 = 1f - beta1;
+        float oneMinusBeta2 = 1f - beta2;
+        float[] m = firstMoment;
+        float[] v = secondMoment;
+        for (int i = first; i < last; i++) {
+            int start = base + rows[i] * width;
+            int g = (i - first) * width;
+            for (int j = 0; j < width; j++) {
+                int p = start + j;
+                float gj = packed[g + j];
+                float mi = beta1 * m[p] + oneMinusBeta1 * gj;
+                float vi = beta2 * v[p] + oneMinusBeta2 * gj * gj;
+                m[p] = mi;
+                v[p] = vi;
+                params[p] = params[p] - stepSize * mi / ((float) Math.sqrt(vi) * invSqrtCorrection2 + epsilon);
+            }
+        }
     }
 
     private void update(float[] from, float[] to, float[] gradient, float stepSize, float invSqrtCorrection2,

@@ -4,7 +4,7 @@ package io.kortexdl.kernels;
  * SGD with heavy-ball momentum (PyTorch's form): {@code v = mu v + g; p -= lr v}. In a lazy
  * sparse update ({@link #stepRows}) the rows not listed keep their velocity and do not move.
  */
-public final class MomentumOptimizer implements Optimizer {
+public final class MomentumOptimizer implements PackedRowsOptimizer {
     private final float momentum;
     private final float[] velocity;
     private long steps;
@@ -39,6 +39,28 @@ public final class MomentumOptimizer implements Optimizer {
         }
     }
 
+    /** Reads the velocity rows (see {@link PackedRowsOptimizer#warmStateRows}). */
+    @Override
+    public float warmStateRows(int base, int width, int[] rows, int from, int to) {
+        return CacheWarm.rows(velocity, base, width, rows, from, to);
+    }
+
+    /** {@link #stepRange}'s rule on rows whose gradients are packed (see {@link PackedRowsOptimizer}). */
+    @Override
+    public void stepPackedRows(float[] params, float[] packed, float learningRate, int base, int width, int[] rows,
+                               int first, int last) {
+        float[] v = velocity;
+        for (int i = first; i < last; i++) {
+            int start = base + rows[i] * width;
+            int g = (i - first) * width;
+            for (int j = 0; j < width; j++) {
+                float vi = momentum * v[start + j] + packed[g + j];
+                v[start + j] = vi;
+                params[start + j] = params[start + j] - learningRate * vi;
+            }
+        }
+    }
+
     @Override
     public int stateValuesPerParameter() {
         return 1;
@@ -56,7 +78,7 @@ public final class MomentumOptimizer implements Optimizer {
 
     @Override
     public void setSteps(long steps) {
-        Optimizer.super.setSteps(steps);
+        PackedRowsOptimizer.super.setSteps(steps);
         this.steps = steps;
     }
 

@@ -235,6 +235,11 @@ final class NetworkEngine {
         optimizer.stepRows(values, values, gradient, learningRate, base, width, rows, first, last);
     }
 
+    /** The L2 coefficient added to weight gradients as {@code l2 * w}. */
+    float l2() {
+        return l2;
+    }
+
     /** Part of a lazy step, in place: every parameter after the first layer's weights. */
     void tailStep(float[] values, float[] gradient, float learningRate) {
         applyStepRange(values, values, gradient, learningRate, layout.biasOffset(0), values.length);

@@ -1,7 +1,7 @@
 package io.kortexdl.kernels;
 
 /** Plain SGD: {@code p -= lr * g}. Its only state is the step count. */
-public final class SgdOptimizer implements Optimizer {
+public final class SgdOptimizer implements PackedRowsOptimizer {
     private long steps;
 
     @Override
@@ -21,9 +21,28 @@ public final class SgdOptimizer implements Optimizer {
         }
     }
 
+    /** Plain SGD keeps no per-parameter state: nothing to read. */
+    @Override
+    public float warmStateRows(int base, int width, int[] rows, int from, int to) {
+        return 0f;
+    }
+
+    /** {@link #stepRange}'s rule on rows whose gradients are packed (see {@link PackedRowsOptimizer}). */
+    @Override
+    public void stepPackedRows(float[] params, float[] packed, float learningRate, int base, int width, int[] rows,
+                               int first, int last) {
+        for (int i = first; i < last; i++) {
+            int start = base + rows[i] * width;
+            int g = (i - first) * width;
+            for (int j = 0; j < width; j++) {
+                params[start + j] = params[start + j] - learningRate * packed[g + j];
+            }
+        }
+    }
+
     @Override
     public void setSteps(long steps) {
-        Optimizer.super.setSteps(steps);
+        PackedRowsOptimizer.super.setSteps(steps);
         this.steps = steps;
     }
 

@@ -1,5 +1,7 @@
 package io.kortexdl.kernels;
 
+import java.util.Arrays;
+
 /**
  * Trains a {@link Network} on the rows of one large {@link SparseBatch} (a whole partition in
  * CSR form), taking mini-batches in a given order, the way {@link ParallelTrainer} does for
@@ -29,9 +31,12 @@ public final class SparseTrainer implements AutoCloseable {
     private final RowSet changed;
     private final RowSet union;
     private final float[] warm;
+    private final SortedColumnStep[] sorted;
     private int[] batchStarts = new int[1];
     private int[] batchIndices = new int[0];
     private float[] batchValues = new float[0];
+    /** The batch row of each of the batch's non-zeros. */
+    private int[] batchRowOf = new int[0];
     private float[] batchTargets = new float[0];
     private float[] scaled;
 
@@ -61,6 +66,10 @@ public final class SparseTrainer implements AutoCloseable {
         this.changed = new RowSet(layout.inputSize());
         this.union = new RowSet(layout.inputSize());
         this.warm = new float[threads];
+        this.sorted = new SortedColumnStep[threads];
+        for (int t = 0; t < threads; t++) {
+            sorted[t] = new SortedColumnStep(layout);
+        }
     }
 
     /** Threads each step uses, the caller's included. */
@@ -260,20 +269,29 @@ public final class SparseTrainer implements AutoCloseable {
     }
 
     /**
-     * One lazy step on the batch after {@link #forwardBackward}: each thread computes its columns'
-     * first-layer gradient and steps those rows at once, while they are in its cache; then the
-     * later layers are stepped.
+     * One lazy step on the batch after {@link #forwardBackward}: each thread steps the first-layer
+     * rows of its share of the columns, forming each row's gradient just before its update
+     * ({@link SortedColumnStep}, or through the gradient array for an optimizer that needs it);
+     * then the later layers are stepped.
      */
     private void fusedStep(SparseBatch batch, int count, float learningRate) {
         int parts = parts(count);
+        PackedRowsOptimizer packed = network.optimizer() instanceof PackedRowsOptimizer p ? p : null;
         ParameterStore.Step step = (from, to, g, rate) -> {
             if (from != to) {
                 System.arraycopy(from, 0, to, 0, from.length);
             }
             runner.run(parts, t -> {
-                firstLayerGradient(batch, count, t, parts);
                 RowSet touched = workspaces[t].touched();
-                engine.lazyRowsStep(to, g, touched.members(), 0, touched.size(), rate);
+                if (packed != null) {
+                    long columns = layout.inputSize();
+                    warm[t] += sorted[t].step(to, batch, batchRowOf, workspaces[0].firstDelta,
+                            (int) (columns * t / parts), (int) (columns * (t + 1) / parts), engine.l2(), packed,
+                            rate, touched);
+                } else {
+                    firstLayerGradient(batch, count, t, parts);
+                    engine.lazyRowsStep(to, g, touched.members(), 0, touched.size(), rate);
+                }
             });
             engine.tailStep(to, g, rate);
             engine.endStep();
@@ -335,6 +353,7 @@ public final class SparseTrainer implements AutoCloseable {
         if (batchIndices.length < nonZeros) {
             batchIndices = new int[nonZeros];
             batchValues = new float[nonZeros];
+            batchRowOf = new int[nonZeros];
         }
         if (batchTargets.length < count * out) {
             batchTargets = new float[count * out];
@@ -346,6 +365,7 @@ public final class SparseTrainer implements AutoCloseable {
             int n = data.rowStarts[r + 1] - first;
             System.arraycopy(data.indices, first, batchIndices, at, n);
             System.arraycopy(data.values, first, batchValues, at, n);
+            Arrays.fill(batchRowOf, at, at + n, i);
             at += n;
             batchStarts[i + 1] = at;
             System.arraycopy(targets, r * out, batchTargets, i * out, out);

@@ -1,0 +1,90 @@
+package io.kortexdl.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import java.util.Arrays;
+import java.util.TreeSet;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The trainer's fused sparse step ({@link SortedColumnStep}: gradients summed per row in a small
+ * buffer, rows stepped in column order, no parameter-sized gradient) against the unfused step of
+ * {@link Network#trainBatch(SparseBatch, float[], LossType, float)}, which writes the gradient
+ * array and steps it with {@link Optimizer#stepRows}: the same bits for every optimizer, with and
+ * without L2, on one and on several threads, with columns shared by several rows of a batch.
+ */
+class FusedSparseStepTest {
+    private static final int WIDE = 60;
+    private static final int[] SIZES = {WIDE, 7, 5, 3};
+    private static final int BATCH = 16;
+
+    static java.util.stream.Stream<Arguments> cases() {
+        java.util.stream.Stream.Builder<Arguments> all = java.util.stream.Stream.builder();
+        for (OptimizerKind kind : OptimizerKind.values()) {
+            for (float l2 : new float[] {0f, 1e-2f}) {
+                for (int threads : new int[] {1, 2, 3}) {
+                    all.add(Arguments.of(kind, l2, threads));
+                }
+            }
+        }
+        return all.build();
+    }
+
+    @ParameterizedTest(name = "{0}, l2 {1}, {2} threads")
+    @MethodSource("cases")
+    void fusedStepsEqualUnfusedStepsBitForBit(OptimizerKind kind, float l2, int threads) {
+        int rows = 80;
+        float[] dense = SparseInputTest.sparseRows(rows, WIDE, 6, 31);
+        SparseBatch data = SparseBatch.fromDense(dense, rows, WIDE);
+        float[] targets = TestData.targets(LossType.CROSS_ENTROPY, rows, 3, 32);
+        int[] order = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            order[i] = (i * 23) % rows;
+        }
+        Network fused = Network.builder().layers(SIZES).optimizer(kind).l2(l2).seed(3).build();
+        Network unfused = Network.builder().layers(SIZES).optimizer(kind).l2(l2).seed(3).build();
+        int steps = rows / BATCH;
+        TreeSet<Integer> columns = new TreeSet<>();
+        int collisions = 0;
+        try (SparseTrainer trainer = new SparseTrainer(fused, threads);
+             BlasThreads.Section oneThread = unfused.blas().threads().singleThreaded()) {
+            trainer.trainSteps(data, targets, order, 0, steps, BATCH, LossType.CROSS_ENTROPY, 0.02f);
+            for (int start = 0; start < rows; start += BATCH) {
+                float[] in = new float[BATCH * WIDE];
+                float[] t = new float[BATCH * 3];
+                int[] uses = new int[WIDE];
+                for (int i = 0; i < BATCH; i++) {
+                    System.arraycopy(dense, order[start + i] * WIDE, in, i * WIDE, WIDE);
+                    System.arraycopy(targets, order[start + i] * 3, t, i * 3, 3);
+                    for (int c = 0; c < WIDE; c++) {
+                        if (in[i * WIDE + c] != 0f) {
+                            columns.add(c);
+                            if (++uses[c] == 2) {
+                                collisions++;
+                            }
+                        }
+                    }
+                }
+                unfused.trainBatch(SparseBatch.fromDense(in, BATCH, WIDE), t, LossType.CROSS_ENTROPY, 0.02f);
+            }
+            assertArrayEquals(columns.stream().mapToInt(Integer::intValue).toArray(), trainer.changedRows());
+        }
+        assertEquals(steps, fused.optimizer().steps());
+        assertNotEquals(0, collisions, "some column must be shared by rows of a batch");
+        float[] initial = Network.builder().layers(SIZES).optimizer(kind).l2(l2).seed(3).build().getParameters();
+        int firstLayer = fused.layout().weightOffset(0) + WIDE * SIZES[1];
+        assertFalse(Arrays.equals(initial, 0, firstLayer, fused.getParameters(), 0, firstLayer),
+                "the steps must have moved first-layer weights");
+        assertArrayEquals(unfused.getParameters(), fused.getParameters(), "parameters");
+        float[] fusedState = new float[fused.optimizer().stateSize()];
+        float[] unfusedState = new float[unfused.optimizer().stateSize()];
+        fused.optimizer().exportState(fusedState, 0);
+        unfused.optimizer().exportState(unfusedState, 0);
+        assertArrayEquals(unfusedState, fusedState, "optimizer state");
+    }
+}
