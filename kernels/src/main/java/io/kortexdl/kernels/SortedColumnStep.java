@@ -37,8 +37,8 @@ final class SortedColumnStep {
 
     /**
      * Steps, in place in {@code params}, the first-layer rows of the columns in
-     * {@code [columnFrom, columnTo)} that the batch's non-zeros touch, and lists those columns in
-     * {@code touched} (cleared first, left in increasing order).
+     * {@code [columnFrom, columnTo)} that the batch's non-zeros touch, and adds those columns to
+     * {@code changed}.
      *
      * @param batch the step's rows; non-zero {@code k} lies in batch row {@code rowOf[k]}
      * @param delta the first layer's output delta, {@code batch.rows() x width}
@@ -46,11 +46,10 @@ final class SortedColumnStep {
      * @return {@link CacheWarm}'s sum
      */
     float step(float[] params, SparseBatch batch, int[] rowOf, float[] delta, int columnFrom, int columnTo, float l2,
-               PackedRowsOptimizer optimizer, float learningRate, RowSet touched) {
+               PackedRowsOptimizer optimizer, float learningRate, RowSet changed) {
         int distinct = sortByColumn(batch, columnFrom, columnTo);
-        touched.clear();
         for (int i = 0; i < distinct; i++) {
-            touched.add(columns[i]);
+            changed.add(columns[i]);
         }
         float warm = warm(params, optimizer, 0, Math.min(distinct, GROUP));
         for (int first = 0; first < distinct; first += GROUP) {

@@ -11,9 +11,10 @@ import java.util.Arrays;
  * sums across machines needs to send only those rows.
  *
  * <p><b>Threads.</b> With {@code threads > 1} the first layer, where a wide sparse network spends
- * its time, is split among the threads: its forward pass by rows, its weight gradient by
- * columns, its optimizer step by rows of weights. Every value is computed in the same order as
- * on one thread, so the result is the same bits whatever the thread count.
+ * its time, is split among the threads: its forward pass by rows, its weight gradient and
+ * optimizer step by columns (each row's gradient summed and stepped at once, see
+ * {@link SortedColumnStep}). Every value is computed in the same order as on one thread, so the
+ * result is the same bits whatever the thread count.
  *
  * <p>The threads own the cores, so the native BLAS runs the dense layers on one thread of its own
  * ({@link BlasThreads#singleThreaded()}), as in {@link ParallelTrainer}. One caller at a time, and
@@ -28,7 +29,8 @@ public final class SparseTrainer implements AutoCloseable {
     private final ParameterLayout layout;
     private final Workspace[] workspaces;
     private final PartRunner runner;
-    private final RowSet changed;
+    /** The changed rows, each thread adding those it steps (parts of one set; rows may repeat across parts). */
+    private final RowSet[] changed;
     private final RowSet union;
     private final float[] warm;
     private final SortedColumnStep[] sorted;
@@ -63,7 +65,10 @@ public final class SparseTrainer implements AutoCloseable {
             workspaces[t] = new Workspace(layout, 1);
         }
         this.runner = new PartRunner(threads, "kortexdl-sparse-trainer");
-        this.changed = new RowSet(layout.inputSize());
+        this.changed = new RowSet[threads];
+        for (int t = 0; t < threads; t++) {
+            changed[t] = new RowSet(layout.inputSize());
+        }
         this.union = new RowSet(layout.inputSize());
         this.warm = new float[threads];
         this.sorted = new SortedColumnStep[threads];
@@ -114,7 +119,6 @@ public final class SparseTrainer implements AutoCloseable {
                             step + 1);
                 }
                 fusedStep(batch, count, learningRate);
-                changed.addAll(union);
                 lossSum += (double) value * count;
                 rows += count;
             }
@@ -159,7 +163,7 @@ public final class SparseTrainer implements AutoCloseable {
         for (int j = layout.biasOffset(0); j < gradient.length; j++) {
             gradientOut[j] = gradient[j] * count;
         }
-        changed.addAll(union);
+        changed[0].addAll(union);
         return (double) mean * count;
     }
 
@@ -199,18 +203,24 @@ public final class SparseTrainer implements AutoCloseable {
         scale(gradientSum, layout.biasOffset(0), gradientSum.length, inverse);
         update(scaled, rows, count, learningRate);
         for (int i = 0; i < count; i++) {
-            changed.add(rows[i]);
+            changed[0].add(rows[i]);
         }
     }
 
     /** The first-layer rows trained, or given a gradient, since {@link #clearChanged()}, in increasing order. */
     public int[] changedRows() {
-        return changed.sorted();
+        for (int t = 1; t < changed.length; t++) {
+            changed[0].addAll(changed[t]);
+            changed[t].clear();
+        }
+        return changed[0].sorted();
     }
 
     /** Forgets the changed rows (e.g. after a sync made them equal everywhere). */
     public void clearChanged() {
-        changed.clear();
+        for (RowSet part : changed) {
+            part.clear();
+        }
     }
 
     /** Threads that share the first layer of a step of {@code count} rows. */
@@ -282,15 +292,16 @@ public final class SparseTrainer implements AutoCloseable {
                 System.arraycopy(from, 0, to, 0, from.length);
             }
             runner.run(parts, t -> {
-                RowSet touched = workspaces[t].touched();
                 if (packed != null) {
                     long columns = layout.inputSize();
                     warm[t] += sorted[t].step(to, batch, batchRowOf, workspaces[0].firstDelta,
                             (int) (columns * t / parts), (int) (columns * (t + 1) / parts), engine.l2(), packed,
-                            rate, touched);
+                            rate, changed[t]);
                 } else {
                     firstLayerGradient(batch, count, t, parts);
+                    RowSet touched = workspaces[t].touched();
                     engine.lazyRowsStep(to, g, touched.members(), 0, touched.size(), rate);
+                    changed[t].addAll(touched);
                 }
             });
             engine.tailStep(to, g, rate);
@@ -301,7 +312,9 @@ public final class SparseTrainer implements AutoCloseable {
         } else {
             engine.store().updateInPlace(step, workspaces[0].gradient(), learningRate);
         }
-        collectUnion(parts);
+        for (int t = 0; t < parts; t++) {
+            workspaces[0].sink += warm[t];
+        }
     }
 
     /** One lazy step from {@code gradient} over first-layer rows {@code rows[0 .. count)}, the rows split among the threads. */
