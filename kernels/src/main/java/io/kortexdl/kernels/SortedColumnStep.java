@@ -24,7 +24,15 @@ final class SortedColumnStep {
 
     private final int width;
     private final int weights;
-    private long[] keys = new long[0];
+    private static final int DIGIT_BITS = 11;
+    private static final int DIGIT_MASK = (1 << DIGIT_BITS) - 1;
+
+    /** The sorted non-zeros' positions in the batch and their columns' offsets in the range, and the radix sort's spares. */
+    private int[] positions = new int[0];
+    private int[] offsets = new int[0];
+    private int[] sparePositions = new int[0];
+    private int[] spareOffsets = new int[0];
+    private final int[] counts = new int[(1 << DIGIT_BITS) + 1];
     private int[] columns = new int[0];
     private int[] runStarts = new int[1];
     private final float[] packed;
@@ -67,7 +75,7 @@ final class SortedColumnStep {
     private void sumGradient(float[] params, SparseBatch batch, int[] rowOf, float[] delta, float l2, int i, int at) {
         Arrays.fill(packed, at, at + width, 0f);
         for (int s = runStarts[i]; s < runStarts[i + 1]; s++) {
-            int k = (int) keys[s];
+            int k = positions[s];
             float v = batch.values[k];
             int d = rowOf[k] * width;
             for (int j = 0; j < width; j++) {
@@ -88,13 +96,19 @@ final class SortedColumnStep {
     }
 
     /**
-     * Sorts the non-zeros in the column range by (column, position) into {@link #keys}, and lists
-     * the distinct columns in {@link #columns} with their runs' starts; returns how many.
+     * Orders the non-zeros in the column range by (column, position): their positions into
+     * {@link #positions}, the distinct columns into {@link #columns} with the starts of their
+     * runs; returns how many columns. A stable least-significant-digit radix sort on the column's
+     * offset in the range, {@link #DIGIT_BITS} bits a pass: positions enter in increasing order
+     * and each pass keeps the order of equal digits, so a column's non-zeros stay in batch order.
      */
     private int sortByColumn(SparseBatch batch, int columnFrom, int columnTo) {
         int nonZeros = batch.rowStarts[batch.rows()];
-        if (keys.length < nonZeros) {
-            keys = new long[nonZeros];
+        if (positions.length < nonZeros) {
+            positions = new int[nonZeros];
+            offsets = new int[nonZeros];
+            sparePositions = new int[nonZeros];
+            spareOffsets = new int[nonZeros];
             columns = new int[nonZeros];
             runStarts = new int[nonZeros + 1];
         }
@@ -102,13 +116,17 @@ final class SortedColumnStep {
         for (int k = 0; k < nonZeros; k++) {
             int column = batch.indices[k];
             if (column >= columnFrom && column < columnTo) {
-                keys[n++] = ((long) column << 32) | k;
+                positions[n] = k;
+                offsets[n++] = column - columnFrom;
             }
         }
-        Arrays.sort(keys, 0, n);
+        int bits = 32 - Integer.numberOfLeadingZeros(Math.max(1, columnTo - columnFrom - 1));
+        for (int shift = 0; shift < bits; shift += DIGIT_BITS) {
+            radixPass(n, shift);
+        }
         int distinct = 0;
         for (int s = 0; s < n; s++) {
-            int column = (int) (keys[s] >>> 32);
+            int column = columnFrom + offsets[s];
             if (distinct == 0 || columns[distinct - 1] != column) {
                 columns[distinct] = column;
                 runStarts[distinct++] = s;
@@ -116,5 +134,27 @@ final class SortedColumnStep {
         }
         runStarts[distinct] = n;
         return distinct;
+    }
+
+    /** One stable counting pass on bits {@code [shift, shift + DIGIT_BITS)} of the offsets. */
+    private void radixPass(int n, int shift) {
+        Arrays.fill(counts, 0);
+        for (int s = 0; s < n; s++) {
+            counts[((offsets[s] >>> shift) & DIGIT_MASK) + 1]++;
+        }
+        for (int d = 1; d < counts.length; d++) {
+            counts[d] += counts[d - 1];
+        }
+        for (int s = 0; s < n; s++) {
+            int at = counts[(offsets[s] >>> shift) & DIGIT_MASK]++;
+            spareOffsets[at] = offsets[s];
+            sparePositions[at] = positions[s];
+        }
+        int[] swap = offsets;
+        offsets = spareOffsets;
+        spareOffsets = swap;
+        swap = positions;
+        positions = sparePositions;
+        sparePositions = swap;
     }
 }

@@ -19,8 +19,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * without L2, on one and on several threads, with columns shared by several rows of a batch.
  */
 class FusedSparseStepTest {
-    private static final int WIDE = 60;
-    private static final int[] SIZES = {WIDE, 7, 5, 3};
     private static final int BATCH = 16;
 
     static java.util.stream.Stream<Arguments> cases() {
@@ -28,18 +26,42 @@ class FusedSparseStepTest {
         for (OptimizerKind kind : OptimizerKind.values()) {
             for (float l2 : new float[] {0f, 1e-2f}) {
                 for (int threads : new int[] {1, 2, 3}) {
-                    all.add(Arguments.of(kind, l2, threads));
+                    for (int wide : new int[] {60, 5000}) {
+                        all.add(Arguments.of(kind, l2, threads, wide));
+                    }
                 }
             }
         }
         return all.build();
     }
 
-    @ParameterizedTest(name = "{0}, l2 {1}, {2} threads")
+    /**
+     * {@code rows} rows of {@code wide} columns, up to 6 non-zeros each, drawn from 40 columns so
+     * that batches share columns. At 5,000 columns they are 14 columns and the same 14 plus 2,048
+     * and plus 4,096: equal in their low 11 bits, so a thread's range needs two radix passes and
+     * a sort that stopped after one would split a column's non-zeros.
+     */
+    private static float[] sharedColumnRows(int rows, int wide, long seed) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        float[] dense = new float[rows * wide];
+        for (int r = 0; r < rows; r++) {
+            int n = r % 7 == 3 ? 0 : 1 + random.nextInt(6);
+            for (int k = 0; k < n; k++) {
+                int pick = random.nextInt(40);
+                int column = wide > 4200 ? (pick % 14) * 7 + 2048 * (pick / 14) : (int) ((pick * 997L + 13) % wide);
+                dense[r * wide + column] = (float) (random.nextDouble() * 2 - 1);
+            }
+        }
+        return dense;
+    }
+
+    @ParameterizedTest(name = "{0}, l2 {1}, {2} threads, {3} columns")
     @MethodSource("cases")
-    void fusedStepsEqualUnfusedStepsBitForBit(OptimizerKind kind, float l2, int threads) {
+    void fusedStepsEqualUnfusedStepsBitForBit(OptimizerKind kind, float l2, int threads, int wide) {
+        final int WIDE = wide;
+        final int[] SIZES = {WIDE, 7, 5, 3};
         int rows = 80;
-        float[] dense = SparseInputTest.sparseRows(rows, WIDE, 6, 31);
+        float[] dense = sharedColumnRows(rows, WIDE, 31);
         SparseBatch data = SparseBatch.fromDense(dense, rows, WIDE);
         float[] targets = TestData.targets(LossType.CROSS_ENTROPY, rows, 3, 32);
         int[] order = new int[rows];
