@@ -21,20 +21,23 @@ import java.util.Arrays;
 final class SortedColumnStep {
     /** Rows summed and stepped together; the next group's rows are read ahead meanwhile. */
     private static final int GROUP = 32;
-
-    private final int width;
-    private final int weights;
+    /** Bits of the column offset each radix pass sorts on. */
     private static final int DIGIT_BITS = 11;
     private static final int DIGIT_MASK = (1 << DIGIT_BITS) - 1;
 
-    /** The sorted non-zeros' positions in the batch and their columns' offsets in the range, and the radix sort's spares. */
+    private final int width;
+    private final int weights;
+    /** The sorted non-zeros' positions in the batch and their columns' offsets in the range. */
     private int[] positions = new int[0];
     private int[] offsets = new int[0];
+    /** The radix sort's other buffers and its digit counts. */
     private int[] sparePositions = new int[0];
     private int[] spareOffsets = new int[0];
     private final int[] counts = new int[(1 << DIGIT_BITS) + 1];
+    /** The distinct columns in increasing order; column {@code i}'s non-zeros are sorted entries {@code [runStarts[i], runStarts[i + 1])}. */
     private int[] columns = new int[0];
     private int[] runStarts = new int[1];
+    /** Up to {@link #GROUP} rows' gradients, one after another. */
     private final float[] packed;
 
     SortedColumnStep(ParameterLayout layout) {

@@ -30,5 +30,9 @@
  * {@code Propagation} runs the first layer over the non-zeros, writes only the rows of its weight
  * gradient the batch touches (listed in a {@code RowSet}), reading them into the cache ahead
  * ({@code CacheWarm}), and the optimizer steps only those rows ({@code Optimizer.stepRows}).
+ * {@code SparseTrainer} trains a whole partition of sparse rows on several threads
+ * ({@code PartRunner}): each thread orders its columns' non-zeros and steps each touched row
+ * from a gradient summed in a small buffer ({@code SortedColumnStep},
+ * {@code PackedRowsOptimizer}), so no parameter-sized gradient is written.
  */
 package io.kortexdl.kernels;
