@@ -16,6 +16,7 @@ import org.apache.hadoop.yarn.api.records.ApplicationReport;
 import org.apache.hadoop.yarn.api.records.ContainerId;
 import org.apache.hadoop.yarn.api.records.ContainerReport;
 import org.apache.hadoop.yarn.api.records.FinalApplicationStatus;
+import org.apache.hadoop.yarn.api.records.YarnApplicationState;
 import org.apache.hadoop.yarn.api.records.SignalContainerCommand;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,6 +35,14 @@ import org.junit.jupiter.api.io.TempDir;
 class YarnJobsTest {
     private static final String FASHION = "/usr/share/datasets/fashion-mnist";
     private static final int EPOCHS = 4;
+    /**
+     * Epochs of the runs that lose a container after their first epoch. A signal reaches a
+     * container about 1 s after YARN is asked for it, and the 3 epochs after the first of a
+     * 4-epoch run can end sooner than that (0.2-0.4 s each); 11 give it time to land in training.
+     */
+    private static final int LOSS_EPOCHS = 12;
+    private static final java.util.Set<YarnApplicationState> TERMINAL = java.util.EnumSet.of(
+            YarnApplicationState.FINISHED, YarnApplicationState.FAILED, YarnApplicationState.KILLED);
     private static final Pattern EXECUTOR_ROWS = Pattern.compile("([^{},=]+)=(\\d+)");
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
@@ -43,6 +52,8 @@ class YarnJobsTest {
     /** The undisturbed run, in client mode, which the other runs are compared with. */
     private static SparkProcesses.Result client;
     private static ApplicationReport clientApplication;
+    /** The model of the undisturbed {@link #LOSS_EPOCHS}-epoch run, made by the first test that needs it. */
+    private static byte[] lossReference;
 
     @BeforeAll
     static void start() throws Exception {
@@ -187,18 +198,19 @@ class YarnJobsTest {
     }
 
     /**
-     * Runs the reference fit in client mode, takes one of its two executor containers away with
-     * {@code lose} once the first epoch has ended, and asserts that the job still succeeds with the
-     * undisturbed run's model, bit for bit, after running an epoch again.
+     * Runs the fit in client mode for {@link #LOSS_EPOCHS} epochs, takes one of its two executor
+     * containers away with {@code lose} once the first epoch has ended, and asserts that the job
+     * still succeeds with the undisturbed run's model, bit for bit, after running an epoch again.
      */
     private static Lost loseAnExecutorMidFit(String name, ContainerAction lose) throws Exception {
+        byte[] reference = lossReference();
         Path log = dir.resolve(name + ".log");
-        Process job = SparkProcesses.start(submit("client", name, List.of()), SparkProcesses.hadoopEnv(cluster.confDir()),
-                log);
+        Process job = SparkProcesses.start(submit("client", name, List.of(), "--epochs", String.valueOf(LOSS_EPOCHS)),
+                SparkProcesses.hadoopEnv(cluster.confDir()), log);
         ContainerId taken;
         try {
             long deadline = System.currentTimeMillis() + 300_000;
-            while (!Files.readString(log).contains("epoch 1/" + EPOCHS)) {
+            while (!Files.readString(log).contains("epoch 1/" + LOSS_EPOCHS)) {
                 assertTrue(job.isAlive() && System.currentTimeMillis() < deadline, "never saw epoch 1:\n"
                         + Files.readString(log));
                 Thread.sleep(100);
@@ -217,8 +229,20 @@ class YarnJobsTest {
         assertEquals(0, job.exitValue(), out);
         assertTrue(out.contains(" failed on attempt 1 of 4 and runs again from its start"),
                 "the container was lost while an epoch trained:\n" + out);
-        assertArrayEquals(network("client"), network(name), "same network as the undisturbed run\n" + out);
+        assertArrayEquals(reference, network(name), "same network as the undisturbed run\n" + out);
         return new Lost(out, taken);
+    }
+
+    /** The model of the undisturbed client-mode run of {@link #LOSS_EPOCHS} epochs, run once. */
+    private static synchronized byte[] lossReference() throws Exception {
+        if (lossReference == null) {
+            SparkProcesses.Result job = run(submit("client", "client-long", List.of(), "--epochs",
+                    String.valueOf(LOSS_EPOCHS)), "client-long");
+            assertEquals(0, job.exitCode(), job.output());
+            assertSucceededWithNoExecutorLost(cluster.newestApplication(), job.output());
+            lossReference = network("client-long");
+        }
+        return lossReference;
     }
 
     @Test
@@ -274,6 +298,13 @@ class YarnJobsTest {
      */
     private static void assertSucceededWithNoExecutorLost(ApplicationReport app, String driverLog) throws Exception {
         ApplicationReport report = cluster.client().getApplicationReport(app.getApplicationId());
+        // A client-mode spark-submit may exit before the ResourceManager has processed the
+        // ApplicationMaster's unregistering; until then the final status reads UNDEFINED.
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!TERMINAL.contains(report.getYarnApplicationState()) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+            report = cluster.client().getApplicationReport(app.getApplicationId());
+        }
         assertEquals(FinalApplicationStatus.SUCCEEDED, report.getFinalApplicationStatus(), report.getDiagnostics());
         assertTrue(!driverLog.contains("Exit status: "), "no executor container was lost:\n" + driverLog);
     }
