@@ -10,6 +10,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The trainer's fused sparse step ({@link SortedColumnStep}: gradients summed per row in a small
@@ -58,18 +59,64 @@ class FusedSparseStepTest {
     @ParameterizedTest(name = "{0}, l2 {1}, {2} threads, {3} columns")
     @MethodSource("cases")
     void fusedStepsEqualUnfusedStepsBitForBit(OptimizerKind kind, float l2, int threads, int wide) {
-        final int WIDE = wide;
-        final int[] SIZES = {WIDE, 7, 5, 3};
+        int[] sizes = {wide, 7, 5, 3};
+        assertTrainerEqualsTrainBatch(() -> Network.builder().layers(sizes).optimizer(kind).l2(l2).seed(3).build(),
+                threads, wide);
+    }
+
+    /** A plain SGD of the user's own: not a {@link PackedRowsOptimizer}, so the trainer steps it from the gradient array. */
+    private static final class OwnSgd implements Optimizer {
+        private long steps;
+
+        @Override
+        public void endStep() {
+            steps++;
+        }
+
+        @Override
+        public long steps() {
+            return steps;
+        }
+
+        @Override
+        public OptimizerKind kind() {
+            return OptimizerKind.SGD;
+        }
+
+        @Override
+        public float[] hyperParameters() {
+            return new float[0];
+        }
+
+        @Override
+        public void stepRange(float[] from, float[] to, float[] gradient, float learningRate, int start, int end) {
+            for (int i = start; i < end; i++) {
+                to[i] = from[i] - learningRate * gradient[i];
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {1, 2})
+    void anOptimizerOfTheUsersOwnTakesTheGradientArrayPathWithTheSameBits(int threads) {
+        assertTrainerEqualsTrainBatch(() -> Network.builder().layers(5000, 7, 5, 3).optimizer(new OwnSgd()).l2(1e-2f)
+                .seed(4).build(), threads, 5000);
+    }
+
+    /** Trains two networks from {@code make}, one by a trainer of {@code threads} and one by {@code trainBatch}, and compares them. */
+    private static void assertTrainerEqualsTrainBatch(java.util.function.Supplier<Network> make, int threads,
+                                                      int wide) {
+        int[] sizes = {wide, 7, 5, 3};
         int rows = 80;
-        float[] dense = sharedColumnRows(rows, WIDE, 31);
-        SparseBatch data = SparseBatch.fromDense(dense, rows, WIDE);
+        float[] dense = sharedColumnRows(rows, wide, 31);
+        SparseBatch data = SparseBatch.fromDense(dense, rows, wide);
         float[] targets = TestData.targets(LossType.CROSS_ENTROPY, rows, 3, 32);
         int[] order = new int[rows];
         for (int i = 0; i < rows; i++) {
             order[i] = (i * 23) % rows;
         }
-        Network fused = Network.builder().layers(SIZES).optimizer(kind).l2(l2).seed(3).build();
-        Network unfused = Network.builder().layers(SIZES).optimizer(kind).l2(l2).seed(3).build();
+        Network fused = make.get();
+        Network unfused = make.get();
         int steps = rows / BATCH;
         TreeSet<Integer> columns = new TreeSet<>();
         int collisions = 0;
@@ -77,14 +124,14 @@ class FusedSparseStepTest {
              BlasThreads.Section oneThread = unfused.blas().threads().singleThreaded()) {
             trainer.trainSteps(data, targets, order, 0, steps, BATCH, LossType.CROSS_ENTROPY, 0.02f);
             for (int start = 0; start < rows; start += BATCH) {
-                float[] in = new float[BATCH * WIDE];
+                float[] in = new float[BATCH * wide];
                 float[] t = new float[BATCH * 3];
-                int[] uses = new int[WIDE];
+                int[] uses = new int[wide];
                 for (int i = 0; i < BATCH; i++) {
-                    System.arraycopy(dense, order[start + i] * WIDE, in, i * WIDE, WIDE);
+                    System.arraycopy(dense, order[start + i] * wide, in, i * wide, wide);
                     System.arraycopy(targets, order[start + i] * 3, t, i * 3, 3);
-                    for (int c = 0; c < WIDE; c++) {
-                        if (in[i * WIDE + c] != 0f) {
+                    for (int c = 0; c < wide; c++) {
+                        if (in[i * wide + c] != 0f) {
                             columns.add(c);
                             if (++uses[c] == 2) {
                                 collisions++;
@@ -92,14 +139,14 @@ class FusedSparseStepTest {
                         }
                     }
                 }
-                unfused.trainBatch(SparseBatch.fromDense(in, BATCH, WIDE), t, LossType.CROSS_ENTROPY, 0.02f);
+                unfused.trainBatch(SparseBatch.fromDense(in, BATCH, wide), t, LossType.CROSS_ENTROPY, 0.02f);
             }
             assertArrayEquals(columns.stream().mapToInt(Integer::intValue).toArray(), trainer.changedRows());
         }
         assertEquals(steps, fused.optimizer().steps());
         assertNotEquals(0, collisions, "some column must be shared by rows of a batch");
-        float[] initial = Network.builder().layers(SIZES).optimizer(kind).l2(l2).seed(3).build().getParameters();
-        int firstLayer = fused.layout().weightOffset(0) + WIDE * SIZES[1];
+        float[] initial = make.get().getParameters();
+        int firstLayer = fused.layout().weightOffset(0) + wide * sizes[1];
         assertFalse(Arrays.equals(initial, 0, firstLayer, fused.getParameters(), 0, firstLayer),
                 "the steps must have moved first-layer weights");
         assertArrayEquals(unfused.getParameters(), fused.getParameters(), "parameters");
