@@ -15,10 +15,6 @@ import java.util.function.IntConsumer;
  * caller at a time (any thread); {@link #close()} ends the helpers.
  */
 final class PartRunner implements AutoCloseable {
-    private static final int SPINS_BEFORE_YIELD = 1 << 14;
-    private static final int YIELDS_BEFORE_PARK = 64;
-    private static final long CALLER_PARK_NANOS = 20_000;
-
     private final int threads;
     private final Helper[] helpers;
     /** The latest run; a helper takes its part if its index is below {@code parts}. */
@@ -94,14 +90,7 @@ final class PartRunner implements AutoCloseable {
     private void awaitDone(Helper helper, long current) {
         int spins = 0;
         while (helper.done != current) {
-            spins++;
-            if (spins < SPINS_BEFORE_YIELD) {
-                Thread.onSpinWait();
-            } else if (spins < SPINS_BEFORE_YIELD + YIELDS_BEFORE_PARK) {
-                Thread.yield();
-            } else {
-                LockSupport.parkNanos(CALLER_PARK_NANOS);
-            }
+            SpinWait.pause(++spins);
         }
     }
 
@@ -159,12 +148,7 @@ final class PartRunner implements AutoCloseable {
                 if (closed) {
                     return null;
                 }
-                spins++;
-                if (spins < SPINS_BEFORE_YIELD) {
-                    Thread.onSpinWait();
-                } else if (spins < SPINS_BEFORE_YIELD + YIELDS_BEFORE_PARK) {
-                    Thread.yield();
-                } else {
+                if (!SpinWait.spinOrYield(++spins)) {
                     parked = true;
                     if (work.generation() == seen && !closed) {
                         LockSupport.park(this);

@@ -9,9 +9,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * competing for CPU time. A failing party breaks the barrier so nobody waits for it forever.
  */
 final class SpinBarrier {
-    private static final int SPINS_BEFORE_YIELD = 1 << 14;
-    private static final int YIELDS_BEFORE_PARK = 64;
-    private static final long PARK_NANOS = 20_000;
 
     /** Thrown to the parties of a broken barrier. */
     static final class BrokenException extends RuntimeException {
@@ -44,14 +41,7 @@ final class SpinBarrier {
             if (broken) {
                 throw new BrokenException();
             }
-            spins++;
-            if (spins < SPINS_BEFORE_YIELD) {
-                Thread.onSpinWait();
-            } else if (spins < SPINS_BEFORE_YIELD + YIELDS_BEFORE_PARK) {
-                Thread.yield();
-            } else {
-                java.util.concurrent.locks.LockSupport.parkNanos(PARK_NANOS);
-            }
+            SpinWait.pause(++spins);
         }
     }
 

@@ -64,35 +64,36 @@ class FusedSparseStepTest {
                 threads, wide);
     }
 
-    /** A plain SGD of the user's own: not a {@link PackedRowsOptimizer}, so the trainer steps it from the gradient array. */
+    /**
+     * SGD as an optimizer of the user's own: it delegates to {@link SgdOptimizer} but is not a
+     * {@link PackedRowsOptimizer}, so the trainer steps it from the gradient array.
+     */
     private static final class OwnSgd implements Optimizer {
-        private long steps;
-
-        @Override
-        public void endStep() {
-            steps++;
-        }
-
-        @Override
-        public long steps() {
-            return steps;
-        }
+        private final SgdOptimizer rule = new SgdOptimizer();
 
         @Override
         public OptimizerKind kind() {
-            return OptimizerKind.SGD;
+            return rule.kind();
         }
 
         @Override
         public float[] hyperParameters() {
-            return new float[0];
+            return rule.hyperParameters();
         }
 
         @Override
         public void stepRange(float[] from, float[] to, float[] gradient, float learningRate, int start, int end) {
-            for (int i = start; i < end; i++) {
-                to[i] = from[i] - learningRate * gradient[i];
-            }
+            rule.stepRange(from, to, gradient, learningRate, start, end);
+        }
+
+        @Override
+        public void endStep() {
+            rule.endStep();
+        }
+
+        @Override
+        public long steps() {
+            return rule.steps();
         }
     }
 
