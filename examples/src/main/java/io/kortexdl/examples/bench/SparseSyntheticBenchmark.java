@@ -30,13 +30,19 @@ import org.apache.spark.sql.types.StructType;
  * each non-zero a cache miss) or {@code --columns zipf} (a column of frequency rank {@code r}
  * with probability proportional to {@code 1/(r+1)}, at hashed positions: how words spread over
  * a {@code HashingTF} space). A {@code KortexClassifier} with only {@code setHiddenLayers(64)}
- * trains {@code --epochs} epochs; training rows/s is the median epoch after the first. Then
- * {@code transform} writes every output column to Spark's no-op sink, median of 3.
+ * trains {@code --epochs} epochs; a run's training rows/s is its median epoch after the first.
+ * Then {@code transform} writes every output column to Spark's no-op sink, median of 3.
+ *
+ * <p>The machines this runs on are shared and their speed drifts from one minute to the next, so
+ * the fit and the transforms are repeated {@code --runs} times on the same cached rows (each fit
+ * from scratch, giving the same model): the line gives the median run and the slowest and
+ * fastest ({@code _min}, {@code _max}), with the per-run figures in order ({@code _runs}).
  *
  * <p>Lines: {@code RESULT bench=sparse-synthetic ... train_rows_per_s=... transform_rows_per_s=...
- * peak_heap_mib=... peak_rss_mib=...}.
+ * peak_live_heap_mib=... peak_rss_mib=...}.
  *
- * <p>Arguments: {@code [--rows 200000] [--width 262144] [--nnz 40] [--epochs 4] [--columns uniform|zipf]}.
+ * <p>Arguments: {@code [--rows 200000] [--width 262144] [--nnz 40] [--epochs 4] [--columns uniform|zipf]
+ * [--runs 3]}.
  */
 public final class SparseSyntheticBenchmark {
     private static final int CLASSES = 10;
@@ -54,35 +60,66 @@ public final class SparseSyntheticBenchmark {
         int nnz = args.intValue("--nnz", 40);
         int epochs = args.intValue("--epochs", 4);
         boolean zipf = args.value("--columns", "uniform").equals("zipf");
+        int runs = args.intValue("--runs", 3);
         args.finish();
+        if (runs < 1) {
+            throw new IllegalArgumentException("--runs: expected >= 1, got " + runs);
+        }
         SparkSession spark = SparkBench.session("local[2]");
         try (LiveHeap heap = new LiveHeap()) {
             Dataset<Row> data = rows(spark, rows, width, nnz, zipf).cache();
             double generate = SparkBench.materialiseSeconds(data);
             System.out.println("generated and cached " + rows + " rows in " + SparkBench.f(generate) + " s");
-            long start = System.nanoTime();
-            KortexClassificationModel model = new KortexClassifier().setHiddenLayers(64).setMaxIter(epochs).fit(data);
-            double fit = (System.nanoTime() - start) / 1e9;
-            double[] seconds = model.summary().secondsHistory();
-            double epoch = Timing.median(Arrays.copyOfRange(seconds, Math.min(1, seconds.length - 1), seconds.length));
-            double[] transform = new double[3];
-            for (int i = 0; i < transform.length; i++) {
-                transform[i] = SparkBench.materialiseSeconds(model.transform(data));
+            double[] fit = new double[runs];
+            double[] epoch = new double[runs];
+            double[] transform = new double[runs];
+            KortexClassificationModel model = null;
+            for (int run = 0; run < runs; run++) {
+                long start = System.nanoTime();
+                model = new KortexClassifier().setHiddenLayers(64).setMaxIter(epochs).fit(data);
+                fit[run] = (System.nanoTime() - start) / 1e9;
+                double[] seconds = model.summary().secondsHistory();
+                epoch[run] = Timing.median(Arrays.copyOfRange(seconds, Math.min(1, seconds.length - 1),
+                        seconds.length));
+                double[] scoring = new double[3];
+                for (int i = 0; i < scoring.length; i++) {
+                    scoring[i] = SparkBench.materialiseSeconds(model.transform(data));
+                }
+                transform[run] = Timing.median(scoring);
             }
             double accuracy = model.evaluate(data).accuracy();
             SparkBench.result("bench=sparse-synthetic columns=" + (zipf ? "zipf" : "uniform") + " rows=" + rows
                     + " width=" + width + " nnz_per_row=" + nnz
                     + " hidden=64 epochs=" + epochs + " sparse_features=" + model.summary().sparseFeatures()
-                    + " batch=" + model.summary().batchSize() + " epoch_s=" + SparkBench.f(epoch)
-                    + " train_rows_per_s=" + SparkBench.f(rows / epoch) + " fit_s=" + SparkBench.f(fit)
-                    + " transform_s=" + SparkBench.f(Timing.median(transform)) + " transform_rows_per_s="
-                    + SparkBench.f(rows / Timing.median(transform)) + " train_accuracy=" + SparkBench.f(accuracy)
+                    + " batch=" + model.summary().batchSize() + " runs=" + runs
+                    + " epoch_s=" + SparkBench.f(Timing.median(epoch))
+                    + rates("train_rows_per_s", rows, epoch) + " fit_s=" + SparkBench.f(Timing.median(fit))
+                    + " transform_s=" + SparkBench.f(Timing.median(transform))
+                    + rates("transform_rows_per_s", rows, transform) + " train_accuracy=" + SparkBench.f(accuracy)
                     + " peak_live_heap_mib=" + SparkBench.f(heap.peakMib()) + " peak_rss_mib="
                     + SparkBench.f(SparkBench.peakRssMib()) + " max_heap_mib="
                     + SparkBench.f(Runtime.getRuntime().maxMemory() / 1048576.0));
         } finally {
             spark.stop();
         }
+    }
+
+    /**
+     * {@code " name=median name_min=slowest name_max=fastest name_runs=r1,r2,..."}: rows per second
+     * of each run, from its seconds.
+     */
+    static String rates(String name, int rows, double[] seconds) {
+        double[] perSecond = new double[seconds.length];
+        StringBuilder each = new StringBuilder();
+        for (int i = 0; i < seconds.length; i++) {
+            perSecond[i] = rows / seconds[i];
+            each.append(i == 0 ? "" : ",").append(Math.round(perSecond[i]));
+        }
+        double[] sorted = perSecond.clone();
+        Arrays.sort(sorted);
+        return " " + name + "=" + SparkBench.f(rows / Timing.median(seconds)) + " " + name + "_min="
+                + SparkBench.f(sorted[0]) + " " + name + "_max=" + SparkBench.f(sorted[sorted.length - 1]) + " "
+                + name + "_runs=" + each;
     }
 
     /** The rows, made on the executors from per-row seeds so that no copy passes through the driver. */
