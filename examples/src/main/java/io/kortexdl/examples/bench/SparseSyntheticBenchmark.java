@@ -108,7 +108,7 @@ public final class SparseSyntheticBenchmark {
      * {@code " name=median name_min=slowest name_max=fastest name_runs=r1,r2,..."}: rows per second
      * of each run, from its seconds.
      */
-    static String rates(String name, int rows, double[] seconds) {
+    private static String rates(String name, int rows, double[] seconds) {
         double[] perSecond = new double[seconds.length];
         StringBuilder each = new StringBuilder();
         for (int i = 0; i < seconds.length; i++) {
@@ -117,7 +117,7 @@ public final class SparseSyntheticBenchmark {
         }
         double[] sorted = perSecond.clone();
         Arrays.sort(sorted);
-        return " " + name + "=" + SparkBench.f(rows / Timing.median(seconds)) + " " + name + "_min="
+        return " " + name + "=" + SparkBench.f(Timing.median(perSecond)) + " " + name + "_min="
                 + SparkBench.f(sorted[0]) + " " + name + "_max=" + SparkBench.f(sorted[sorted.length - 1]) + " "
                 + name + "_runs=" + each;
     }
