@@ -33,6 +33,14 @@ import java.util.Arrays;
  * overload allocate nothing; the other forward methods allocate only their result.
  */
 public final class Network {
+    /**
+     * Rows per chunk of the forward and evaluation passes ({@link #forward}, {@link #forwardBatch},
+     * {@link #evaluate} and their sparse forms): large enough for efficient GEMMs, small enough
+     * for the cache. Every entry point cuts the rows into the same chunks, so the same rows give
+     * the same bits through any of them.
+     */
+    public static final int CHUNK_ROWS = 256;
+
     private final ParameterLayout layout;
     private final Activation hiddenActivation;
     private final Activation outputActivation;
@@ -143,7 +151,14 @@ public final class Network {
     }
 
     /**
-     * Forward pass of a whole batch in one set of GEMMs.
+     * Forward pass of any number of rows, in chunks of {@value #CHUNK_ROWS} rows (one set of GEMMs
+     * per chunk), so memory use stays bounded.
+     *
+     * <p>Bits: the same rows on the same backend and BLAS thread count give the same bits on every
+     * call, from any thread, and {@link #forwardBatch} runs the very same chunks. A row computed in
+     * a chunk of another size (alone, or among other rows) can differ in its last bits, because a
+     * native BLAS may add a product's terms in an order that depends on the matrix shape (OpenBLAS's
+     * Haswell and Zen kernels do) or on its thread count; it agrees within float rounding.
      *
      * @param inputs {@code batchSize x inputSize()} row-major
      * @return a new {@code batchSize x outputSize()} array of outputs (after the output activation)
@@ -156,7 +171,7 @@ public final class Network {
     }
 
     /**
-     * Forward pass into a caller-owned array; allocates nothing once warmed up.
+     * {@link #forward(float[], int)} into a caller-owned array; allocates nothing once warmed up.
      *
      * @param out receives {@code batchSize x outputSize()} outputs
      * @throws IllegalArgumentException on a wrong length of {@code inputs} or {@code out}
@@ -164,31 +179,24 @@ public final class Network {
     public void forward(float[] inputs, int batchSize, float[] out) {
         checkedOutputLength(inputs, batchSize);
         Checks.matrix("out", out, batchSize, outputSize());
-        engine.forward(inputs, batchSize, out, batchSize, threadSafe);
+        engine.forward(inputs, batchSize, out, threadSafe);
     }
 
-    /**
-     * Forward pass of any number of rows, processed in cache-sized chunks so memory use stays
-     * bounded; the result equals {@link #forward} row for row.
-     */
+    /** The same as {@link #forward(float[], int)}, bit for bit: both run chunks of {@value #CHUNK_ROWS} rows. */
     public float[] forwardBatch(float[] inputs, int batchSize) {
-        float[] out = new float[checkedOutputLength(inputs, batchSize)];
-        engine.forward(inputs, batchSize, out, NetworkEngine.CHUNK_ROWS, threadSafe);
-        return out;
+        return forward(inputs, batchSize);
     }
 
     /** {@link #forward(float[], int)} on the thread-safe path, whatever {@link #isThreadSafe()} says. */
     public float[] forwardThreadSafe(float[] inputs, int batchSize) {
         float[] out = new float[checkedOutputLength(inputs, batchSize)];
-        engine.forward(inputs, batchSize, out, batchSize, true);
+        engine.forward(inputs, batchSize, out, true);
         return out;
     }
 
     /** {@link #forwardBatch} on the thread-safe path, whatever {@link #isThreadSafe()} says. */
     public float[] forwardBatchThreadSafe(float[] inputs, int batchSize) {
-        float[] out = new float[checkedOutputLength(inputs, batchSize)];
-        engine.forward(inputs, batchSize, out, NetworkEngine.CHUNK_ROWS, true);
-        return out;
+        return forwardThreadSafe(inputs, batchSize);
     }
 
     /**
@@ -341,8 +349,11 @@ public final class Network {
     }
 
     /**
-     * Mean loss over {@code batchSize} rows computed by all processors; returns exactly what
-     * {@link #evaluate} returns.
+     * Mean loss over {@code batchSize} rows computed by all processors: the chunks of
+     * {@link #evaluate}, summed in the same order. Each worker runs the native BLAS on one thread,
+     * so the result is bit for bit what {@link #evaluate} returns where its BLAS calls run on one
+     * thread too (a pure-Java backend, a {@link BlasThreads#singleThreaded()} section,
+     * {@code OPENBLAS_NUM_THREADS=1}); with a multithreaded BLAS they agree within float rounding.
      *
      * @throws IllegalArgumentException on wrong shapes or batch size
      */

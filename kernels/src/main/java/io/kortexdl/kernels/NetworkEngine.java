@@ -6,9 +6,6 @@ package io.kortexdl.kernels;
  * path. Arguments are checked by the caller.
  */
 final class NetworkEngine {
-    /** Rows per chunk in chunked forward and evaluation: large enough for efficient GEMMs, small enough for cache. */
-    static final int CHUNK_ROWS = 256;
-
     private final ParameterLayout layout;
     private final Propagation propagation;
     private final ParameterStore store;
@@ -39,9 +36,12 @@ final class NetworkEngine {
         store.update(step, gradient, learningRate);
     }
 
-    /** Forward pass of {@code batchSize} rows into {@code out}, {@code chunkRows} rows per GEMM pass. */
-    void forward(float[] inputs, int batchSize, float[] out, int chunkRows, boolean safe) {
-        int rowsPerChunk = Math.min(chunkRows, batchSize);
+    /**
+     * Forward pass of {@code batchSize} rows into {@code out}, {@link Network#CHUNK_ROWS} rows per GEMM pass:
+     * every forward entry point runs the same chunks, so they agree bit for bit.
+     */
+    void forward(float[] inputs, int batchSize, float[] out, boolean safe) {
+        int rowsPerChunk = Math.min(Network.CHUNK_ROWS, batchSize);
         Workspace ws = workspaces.take(rowsPerChunk);
         ParameterStore.Buffer pinned = safe ? store.pin() : null;
         try {
@@ -60,9 +60,9 @@ final class NetworkEngine {
         }
     }
 
-    /** Mean loss of {@code batchSize} rows, evaluated in chunks of {@link #CHUNK_ROWS}. */
+    /** Mean loss of {@code batchSize} rows, evaluated in chunks of {@link Network#CHUNK_ROWS}. */
     float evaluate(float[] inputs, float[] targets, LossType loss, int batchSize, boolean safe) {
-        int rowsPerChunk = Math.min(CHUNK_ROWS, batchSize);
+        int rowsPerChunk = Math.min(Network.CHUNK_ROWS, batchSize);
         Workspace ws = workspaces.take(rowsPerChunk);
         ParameterStore.Buffer pinned = safe ? store.pin() : null;
         try {
@@ -112,9 +112,9 @@ final class NetworkEngine {
         }
     }
 
-    /** Forward pass of every row of {@code batch} into {@code out}, {@link #CHUNK_ROWS} rows per pass. */
+    /** Forward pass of every row of {@code batch} into {@code out}, {@link Network#CHUNK_ROWS} rows per pass. */
     void forward(SparseBatch batch, float[] out, boolean safe) {
-        int rowsPerChunk = Math.min(CHUNK_ROWS, batch.rows());
+        int rowsPerChunk = Math.min(Network.CHUNK_ROWS, batch.rows());
         Workspace ws = workspaces.take(rowsPerChunk);
         ParameterStore.Buffer pinned = safe ? store.pin() : null;
         try {
@@ -133,9 +133,9 @@ final class NetworkEngine {
         }
     }
 
-    /** Mean loss of every row of {@code batch}, evaluated in chunks of {@link #CHUNK_ROWS}. */
+    /** Mean loss of every row of {@code batch}, evaluated in chunks of {@link Network#CHUNK_ROWS}. */
     float evaluate(SparseBatch batch, float[] targets, LossType loss, boolean safe) {
-        int rowsPerChunk = Math.min(CHUNK_ROWS, batch.rows());
+        int rowsPerChunk = Math.min(Network.CHUNK_ROWS, batch.rows());
         Workspace ws = workspaces.take(rowsPerChunk);
         ParameterStore.Buffer pinned = safe ? store.pin() : null;
         try {

@@ -283,8 +283,10 @@ public final class ParallelTrainer implements AutoCloseable {
     }
 
     /**
-     * Mean loss over all rows, computed by every worker on 256-row chunks and summed in chunk
-     * order: the same value {@link Network#evaluate} returns.
+     * Mean loss over all rows, computed by every worker on the chunks of {@link Network#evaluate}
+     * ({@link Network#CHUNK_ROWS} rows) and summed in chunk order: bit for bit the value
+     * {@link Network#evaluate} returns with its BLAS on one thread, and within float rounding of it
+     * otherwise (see {@link Network#evaluateParallelNuma}).
      */
     public float evaluate(float[] inputs, float[] targets, LossType loss, int rows) {
         if (rows < 1) {
@@ -295,7 +297,7 @@ public final class ParallelTrainer implements AutoCloseable {
         Checks.nonNull("loss", loss);
         TrainingJob job = new TrainingJob(TrainingJob.Mode.EVALUATE, inputs, targets, null, 0, rows, 0, 0, loss, 0f,
                 "evaluate");
-        job.chunkLoss = new double[(rows + NetworkEngine.CHUNK_ROWS - 1) / NetworkEngine.CHUNK_ROWS];
+        job.chunkLoss = new double[(rows + Network.CHUNK_ROWS - 1) / Network.CHUNK_ROWS];
         run(job);
         double sum = 0;
         for (double chunk : job.chunkLoss) {

@@ -221,7 +221,7 @@ final class TrainerWorker {
     }
 
     private void evaluate(TrainingJob job) {
-        int chunkRows = NetworkEngine.CHUNK_ROWS;
+        int chunkRows = Network.CHUNK_ROWS;
         ensureCapacity(chunkRows);
         float[] params = engine.store().unsynchronizedValues();
         int rowsTotal = job.end;

@@ -92,7 +92,8 @@ class ConcurrencyTest {
             return null;
         });
         for (int i = 0; i < batchSizes.length; i++) {
-            assertArrayEquals(expected[i], expectedChunked[i], "chunked forward equals one-pass forward");
+            assertArrayEquals(expected[i], expectedChunked[i], "forward and forwardBatch run the same chunks, "
+                    + batchSizes[i] + " rows on " + Rounding.kernel());
         }
     }
 
