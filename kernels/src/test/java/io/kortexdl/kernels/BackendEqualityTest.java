@@ -11,13 +11,15 @@ import org.junit.jupiter.api.Test;
 /** The native and the pure-Java backends compute the same network, and the right one is picked. */
 class BackendEqualityTest {
 
+    /** Native when a system BLAS is installed, unless netlib's {@code allowNative=false} forbids it. */
     @Test
-    void nativeBackendIsUsedWhenASystemBlasIsInstalled() {
+    void nativeBackendIsUsedWhenASystemBlasIsInstalledAndAllowed() {
         boolean systemBlasInstalled = Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libblas.so.3"))
                 || Files.exists(Path.of("/usr/lib/aarch64-linux-gnu/libblas.so.3"));
-        assertEquals(systemBlasInstalled, Blas.system().isNative(),
-                "system backend " + Blas.system().name() + " while libblas.so.3 installed=" + systemBlasInstalled);
-        assertEquals(systemBlasInstalled ? "JNIBLAS" : "KortexVectorGemm", Blas.system().name());
+        boolean allowed = !"false".equals(System.getProperty("dev.ludovic.netlib.blas.allowNative"));
+        assertEquals(systemBlasInstalled && allowed, Blas.system().isNative(), "system backend "
+                + Blas.system().name() + " while libblas.so.3 installed=" + systemBlasInstalled + ", allowed=" + allowed);
+        assertEquals(systemBlasInstalled && allowed ? "JNIBLAS" : "KortexVectorGemm", Blas.system().name());
         assertTrue(VectorApiBlas.isAvailable(), "the tests run with --add-modules=jdk.incubator.vector");
         assertEquals("KortexVectorGemm", Blas.pureJava().name());
         assertFalse(Blas.pureJava().isNative());

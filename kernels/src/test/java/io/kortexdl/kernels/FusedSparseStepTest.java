@@ -150,11 +150,11 @@ class FusedSparseStepTest {
         int firstLayer = fused.layout().weightOffset(0) + wide * sizes[1];
         assertFalse(Arrays.equals(initial, 0, firstLayer, fused.getParameters(), 0, firstLayer),
                 "the steps must have moved first-layer weights");
-        assertArrayEquals(unfused.getParameters(), fused.getParameters(), "parameters");
+        assertArrayEquals(unfused.getParameters(), fused.getParameters(), "parameters, on " + Rounding.kernel());
         float[] fusedState = new float[fused.optimizer().stateSize()];
         float[] unfusedState = new float[unfused.optimizer().stateSize()];
         fused.optimizer().exportState(fusedState, 0);
         unfused.optimizer().exportState(unfusedState, 0);
-        assertArrayEquals(unfusedState, fusedState, "optimizer state");
+        assertArrayEquals(unfusedState, fusedState, "optimizer state, on " + Rounding.kernel());
     }
 }

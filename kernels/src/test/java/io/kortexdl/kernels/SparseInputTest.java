@@ -216,7 +216,7 @@ class SparseInputTest {
                 byCalls.trainBatch(SparseBatch.fromDense(in, n, WIDE), t, LossType.CROSS_ENTROPY, 0.01f);
             }
         }
-        assertArrayEquals(byCalls.getParameters(), byTrainer.getParameters(), "the same steps give the same bits");
+        assertArrayEquals(byCalls.getParameters(), byTrainer.getParameters(), "the same steps give the same bits, on " + Rounding.kernel());
         assertArrayEquals(columns.stream().mapToInt(Integer::intValue).toArray(), trainer.changedRows());
 
         // One step rebuilt from two half-batch gradient sums, as executors combine them.
@@ -282,8 +282,8 @@ class SparseInputTest {
                     expected = network.getParameters();
                     expectedGradient = gradient;
                 } else {
-                    assertArrayEquals(expected, network.getParameters(), threads + " threads: parameters");
-                    assertArrayEquals(expectedGradient, gradient, threads + " threads: gradient sum");
+                    assertArrayEquals(expected, network.getParameters(), threads + " threads: parameters, on " + Rounding.kernel());
+                    assertArrayEquals(expectedGradient, gradient, threads + " threads: gradient sum, on " + Rounding.kernel());
                 }
             }
         }

@@ -111,11 +111,11 @@ class StressTest {
         hammer(random -> {
             int i = random.nextInt(BATCHES.length);
             switch (random.nextInt(4)) {
-                case 0 -> assertArrayEquals(forward[i], net.forward(inputs[i], BATCHES[i]));
-                case 1 -> assertArrayEquals(chunked[i], net.forwardBatch(inputs[i], BATCHES[i]));
-                case 2 -> assertArrayEquals(forward[i], net.forwardThreadSafe(inputs[i], BATCHES[i]));
+                case 0 -> assertArrayEquals(forward[i], net.forward(inputs[i], BATCHES[i]), Rounding.kernel());
+                case 1 -> assertArrayEquals(chunked[i], net.forwardBatch(inputs[i], BATCHES[i]), Rounding.kernel());
+                case 2 -> assertArrayEquals(forward[i], net.forwardThreadSafe(inputs[i], BATCHES[i]), Rounding.kernel());
                 default -> assertEquals(loss[i], net.evaluate(inputs[i], targets[i], LossType.CROSS_ENTROPY,
-                        BATCHES[i]));
+                        BATCHES[i]), Rounding.kernel());
             }
         });
     }
