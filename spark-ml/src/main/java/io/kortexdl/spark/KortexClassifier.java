@@ -27,8 +27,10 @@ import org.apache.spark.sql.types.StructType;
  * <p>{@code fit} packs the data once into float32 blocks, one per executor, and trains them with
  * one task per executor using {@code numThreads} threads; see {@link KortexParams#syncInterval()}
  * for how executors are kept in step. A fit is bitwise reproducible for a given seed, data and
- * cluster shape. Bad input fails fast with an {@link IllegalArgumentException} naming the
- * column, the row and what was expected.
+ * cluster shape on executors that run the same BLAS library and CPU kernel; another kernel
+ * (another CPU model, OpenBLAS against MKL) changes the model within float rounding, as any
+ * change of summation order does. Bad input fails fast with an {@link IllegalArgumentException}
+ * naming the column, the row and what was expected.
  */
 public class KortexClassifier extends ProbabilisticClassifier<Vector, KortexClassifier, KortexClassificationModel>
         implements KortexEstimatorParams<KortexClassifier>, DefaultParamsWritable {

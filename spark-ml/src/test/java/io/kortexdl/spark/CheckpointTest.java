@@ -85,7 +85,8 @@ class CheckpointTest {
         KortexClassificationModel resumed = classifier().setCheckpointDir(broken.toString())
                 .setResumeFrom(broken.toString()).fit(data);
         assertArrayEquals(whole.weights().parametersView(), resumed.weights().parametersView(),
-                "resumed after epoch 3, the model has the uninterrupted fit's bits");
+                "resumed after epoch 3, the model has the uninterrupted fit's bits, on "
+                        + SparkTestSupport.blasKernel());
         assertArrayEquals(whole.summary().lossHistory(), resumed.summary().lossHistory(), "the history continues");
         assertArrayEquals(whole.summary().validationMetricHistory(), resumed.summary().validationMetricHistory());
         assertEquals(whole.summary().bestEpoch(), resumed.summary().bestEpoch());

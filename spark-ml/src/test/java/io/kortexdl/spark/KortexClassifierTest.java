@@ -71,10 +71,16 @@ class KortexClassifierTest {
                 correct++;
             }
             if (i < 25) {
-                Vector rowByRow = model.predictRaw(row.getAs("features"));
-                assertArrayEquals(rowByRow.toArray(), ((Vector) row.getAs("rawPrediction")).toArray(), 1e-4,
-                        "batched and row-at-a-time logits of row " + i);
-                assertEquals(model.predict(row.getAs("features")), row.<Double>getAs("prediction"));
+                // A row scored alone runs other GEMM shapes than its block: equal within rounding, and
+                // the same class wherever the top two logits are further apart than that.
+                double[] rowByRow = model.predictRaw(row.getAs("features")).toArray();
+                assertArrayEquals(rowByRow, ((Vector) row.<Vector>getAs("rawPrediction")).toArray(), 1e-4,
+                        "batched and row-at-a-time logits of row " + i + ", on " + SparkTestSupport.blasKernel());
+                double[] sorted = rowByRow.clone();
+                java.util.Arrays.sort(sorted);
+                if (sorted[sorted.length - 1] - sorted[sorted.length - 2] > 2e-4) {
+                    assertEquals(model.predict(row.getAs("features")), row.<Double>getAs("prediction"));
+                }
             }
         }
         assertEquals(metrics.accuracy(), correct / 2000.0, 1e-12, "accuracy from transform vs evaluate");
@@ -145,7 +151,7 @@ class KortexClassifierTest {
         KortexClassifier estimator = new KortexClassifier().setHiddenLayers(16, 8).setMaxIter(3).setSeed(9);
         float[] first = estimator.fit(data).weights().parameters();
         float[] second = estimator.fit(data).weights().parameters();
-        assertArrayEquals(first, second);
+        assertArrayEquals(first, second, "the same seed, on " + SparkTestSupport.blasKernel());
         assertFalse(java.util.Arrays.equals(first, estimator.copy(new org.apache.spark.ml.param.ParamMap()).setSeed(10)
                 .fit(data).weights().parameters()), "another seed, another model");
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kortexdl.kernels.OptimizerKind;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -107,9 +108,14 @@ class LocalClusterTest {
                 .map(i -> io.kortexdl.kernels.Blas.system().threads().controllable() + " "
                         + io.kortexdl.kernels.Blas.system().threads().library())
                 .collect();
+        // The executors inherit the kernel the openblas-* executions choose (OpenBLAS names it in its config).
+        String coretype = System.getenv().getOrDefault("OPENBLAS_CORETYPE", "");
+        boolean chosenByTheBuild = List.of("haswell", "zen", "sandybridge").contains(coretype.toLowerCase(Locale.ROOT));
         for (String library : libraries) {
             assertTrue(library.startsWith("true " + (mkl ? "Intel(R) Math Kernel Library" : "OpenBLAS")), library);
             assertTrue(!mkl || library.contains("CNR branch"), "MKL reproducibility on in the executor: " + library);
+            assertTrue(mkl || !chosenByTheBuild || library.toLowerCase(Locale.ROOT).contains(" " + coretype.toLowerCase(
+                    Locale.ROOT) + " "), "the executor runs OPENBLAS_CORETYPE=" + coretype + ": " + library);
         }
     }
 
@@ -120,7 +126,8 @@ class LocalClusterTest {
                 .setMaxIter(4).setSyncInterval(4).setSeed(3);
         KortexClassificationModel first = estimator.fit(data);
         KortexClassificationModel second = estimator.fit(data);
-        assertEquals(first.weights(), second.weights(), "same seed, data and cluster: same bits");
+        assertEquals(first.weights(), second.weights(),
+                "same seed, data and cluster: same bits, on " + SparkTestSupport.blasKernel());
         assertTrue(first.evaluate(data).accuracy() > 0.95, "accuracy " + first.evaluate(data));
     }
 
@@ -155,7 +162,8 @@ class LocalClusterTest {
                 }).fit(data);
         assertTrue(killed[0], "an executor JVM was killed after epoch 1");
         assertArrayEquals(undisturbed, disturbed.weights().parameters(),
-                "the lost block is recomputed and its round rerun from the same state");
+                "the lost block is recomputed and its round rerun from the same state, on "
+                        + SparkTestSupport.blasKernel());
     }
 
     /** Whether {@code process} is an executor JVM (its command line names Spark's executor backend). */

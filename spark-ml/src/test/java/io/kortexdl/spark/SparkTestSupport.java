@@ -17,6 +17,11 @@ final class SparkTestSupport {
 
     private static final String NATIVE_LIB_PROPERTY = "dev.ludovic.netlib.blas.nativeLib";
 
+    /** The BLAS library and CPU kernel this JVM computes on, e.g. OpenBLAS's {@code Haswell}, for failure messages. */
+    static String blasKernel() {
+        return io.kortexdl.kernels.Blas.system().threads().library();
+    }
+
     /** A fresh session on {@code master} with the UI off; the caller stops it. */
     static SparkSession session(String master) {
         return session(master, java.util.Map.of());

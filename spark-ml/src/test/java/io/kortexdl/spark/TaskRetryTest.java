@@ -40,7 +40,7 @@ class TaskRetryTest {
             }
             assertTrue(killer.killed.get() > 0, "no training task was killed");
             assertTrue(killer.retriedAndSucceeded.size() > 0, "no killed training task was retried to success");
-            assertArrayEquals(undisturbed, retried);
+            assertArrayEquals(undisturbed, retried, "retried tasks, on " + SparkTestSupport.blasKernel());
         } finally {
             spark.stop();
         }
