@@ -2,6 +2,7 @@ package io.kortexdl.examples;
 
 import io.kortexdl.examples.data.FashionMnist;
 import io.kortexdl.examples.data.LabeledData;
+import io.kortexdl.kernels.BlasThreads;
 import io.kortexdl.kernels.LossType;
 import io.kortexdl.kernels.Network;
 import io.kortexdl.kernels.OptimizerKind;
@@ -98,20 +99,32 @@ public final class StandaloneNetworkExample {
 
         double trainedAccuracy = accuracy(network, test);
 
-        // 5. Many threads scoring one frozen network give exactly the single-call outputs.
-        float[] together = network.forwardBatch(test.features(), test.rows());
+        // 5. Many threads scoring one frozen network give exactly the single-call outputs. Rows run
+        // in chunks of Network.CHUNK_ROWS, so each slice starts on a chunk boundary (on some BLAS
+        // kernels a row's last bits depend on the rows computed with it), and every call runs its
+        // BLAS on one thread, as callers' own threads should (the split over BLAS threads rounds too).
+        float[] together;
+        try (BlasThreads.Section oneThread = network.blas().threads().singleThreaded()) {
+            together = network.forwardBatch(test.features(), test.rows());
+        }
         float[] concurrent = new float[together.length];
-        int slice = (test.rows() + threads - 1) / threads;
+        int chunks = (test.rows() + Network.CHUNK_ROWS - 1) / Network.CHUNK_ROWS;
+        int slice = (chunks + threads - 1) / threads * Network.CHUNK_ROWS;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<?>> calls = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int from = Math.min(test.rows(), t * slice);
                 int to = Math.min(test.rows(), from + slice);
+                if (from == to) {
+                    continue;
+                }
                 calls.add(pool.submit(() -> {
-                    float[] out = network.forwardBatchThreadSafe(
-                            Arrays.copyOfRange(test.features(), from * 784, to * 784), to - from);
-                    System.arraycopy(out, 0, concurrent, from * 10, out.length);
+                    try (BlasThreads.Section oneThread = network.blas().threads().singleThreaded()) {
+                        float[] out = network.forwardBatchThreadSafe(
+                                Arrays.copyOfRange(test.features(), from * 784, to * 784), to - from);
+                        System.arraycopy(out, 0, concurrent, from * 10, out.length);
+                    }
                 }));
             }
             for (Future<?> call : calls) {
