@@ -154,8 +154,8 @@ public final class Network {
      * Forward pass of any number of rows, in chunks of {@value #CHUNK_ROWS} rows (one set of GEMMs
      * per chunk), so memory use stays bounded.
      *
-     * <p>Bits: the same rows on the same backend and BLAS thread count give the same bits on every
-     * call, from any thread, and {@link #forwardBatch} runs the very same chunks. A row computed in
+     * <p>Bits: the same rows on the same backend, CPU kernel and BLAS thread count give the same
+     * bits on every call, from any thread, and {@link #forwardBatch} runs the very same chunks. A row computed in
      * a chunk of another size (alone, or among other rows) can differ in its last bits, because a
      * native BLAS may add a product's terms in an order that depends on the matrix shape (OpenBLAS's
      * Haswell and Zen kernels do) or on its thread count; it agrees within float rounding.
