@@ -63,10 +63,7 @@ class ChunkingTest {
         float[] x = TestData.uniform(n * LAYERS[0], 3, 1f);
         float[] alone = forwardInCalls(net, x, n, 1);
         for (int per : new int[] {7, 64, n}) {
-            float[] together = forwardInCalls(net, x, n, per);
-            Rounding.assertWithin(alone, together, "rows alone vs " + per + " per call");
-            System.out.printf("largest difference, rows alone vs %d per call, on %s: %.3g%n", per, Rounding.kernel(),
-                    Rounding.largestDifference(alone, together));
+            Rounding.assertWithinAndReport(alone, forwardInCalls(net, x, n, per), "rows alone vs " + per + " per call");
         }
     }
 
@@ -84,11 +81,9 @@ class ChunkingTest {
             oneThread = net.forward(x, n);
             oneThreadLoss = net.evaluate(x, t, LossType.CROSS_ENTROPY, n);
         }
-        Rounding.assertWithin(libraryThreads, oneThread, "one BLAS thread vs the library's setting");
-        Rounding.assertWithin(new float[] {libraryLoss}, new float[] {oneThreadLoss}, "loss, one BLAS thread");
-        System.out.printf("largest difference, one BLAS thread vs %d, on %s: %.3g%n",
-                net.blas().threads().threadsForCallingThread(), Rounding.kernel(),
-                Rounding.largestDifference(libraryThreads, oneThread));
+        String threads = "one BLAS thread vs " + net.blas().threads().threadsForCallingThread();
+        Rounding.assertWithinAndReport(libraryThreads, oneThread, threads);
+        Rounding.assertWithin(new float[] {libraryLoss}, new float[] {oneThreadLoss}, "loss, " + threads);
     }
 
     @Test

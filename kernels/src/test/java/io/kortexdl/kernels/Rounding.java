@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>The bound: {@code |expected - actual| <= RELATIVE x max(1, |expected|)} for every value. The
  * largest differences measured in {@link ChunkingTest}'s 784-256-128-10 forward passes (a row
  * alone against the same row among 7, 64 or 300; one BLAS thread against two) were 1.0e-6 to
- * 1.5e-6 on OpenBLAS 0.3.21's Haswell kernels, 1.1e-6 on SandyBridge, 2.1e-6 on Cooperlake and
- * 1.3e-6 on MKL 2020.4: the bound leaves a margin of 5x for other CPUs, and a kernel that computes
+ * 1.5e-6 on OpenBLAS 0.3.21's Haswell kernels, 1.1e-6 on SandyBridge, 1.7e-6 on SkylakeX, 2.1e-6
+ * on Cooperlake and 1.3e-6 on MKL 2020.4: the bound leaves a margin of 5x for other CPUs, and a kernel that computes
  * a wrong product misses it by orders of magnitude.
  */
 final class Rounding {
@@ -41,12 +41,16 @@ final class Rounding {
         }
     }
 
-    /** The largest {@code |expected - actual| / max(1, |expected|)}, for reporting what a kernel does. */
-    static double largestDifference(float[] expected, float[] actual) {
+    /**
+     * {@link #assertWithin}, then prints the largest {@code |expected - actual| / max(1, |expected|)}
+     * with the kernel, so that a run records what each kernel does against the bound.
+     */
+    static void assertWithinAndReport(float[] expected, float[] actual, String what) {
+        assertWithin(expected, actual, what);
         double largest = 0;
         for (int i = 0; i < expected.length; i++) {
             largest = Math.max(largest, Math.abs(expected[i] - actual[i]) / Math.max(1.0, Math.abs(expected[i])));
         }
-        return largest;
+        System.out.printf("largest difference, %s, on %s: %.3g%n", what, kernel(), largest);
     }
 }
