@@ -10,9 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>The bound: {@code |expected - actual| <= RELATIVE x max(1, |expected|)} for every value. The
  * largest differences measured in {@link ChunkingTest}'s 784-256-128-10 forward passes (a row
  * alone against the same row among 7, 64 or 300; one BLAS thread against two) were 1.0e-6 to
- * 1.5e-6 on OpenBLAS 0.3.21's Haswell kernels, 1.1e-6 on SandyBridge, 1.7e-6 on SkylakeX, 2.1e-6
- * on Cooperlake and 1.3e-6 on MKL 2020.4: the bound leaves a margin of 5x for other CPUs, and a kernel that computes
- * a wrong product misses it by orders of magnitude.
+ * 1.5e-6 on OpenBLAS 0.3.21's Haswell kernels, 1.1e-6 on SandyBridge, 1.7e-6 on SkylakeX,
+ * 2.1e-6 on Cooperlake and 1.3e-6 on MKL 2020.4: the bound leaves a margin of 5x for other CPUs,
+ * and a kernel that computes a wrong product misses it by orders of magnitude.
  */
 final class Rounding {
     /** The relative difference allowed between two orders of the same float32 arithmetic. */
