@@ -231,8 +231,9 @@ class ParallelTrainerTest {
 
     /**
      * On a native BLAS. The pure-Java GEMM's Vector API code allocates wherever the JIT leaves a
-     * lane-wise operation unintrinsified: in the pure-Java execution, after ChunkingTest, JFR found
-     * the workers' 28,657 bytes a step in {@code FloatVector.lanewiseTemplate}, in every window.
+     * lane-wise operation unintrinsified: in the pure-Java execution, after ChunkingTest, the
+     * workers allocated 28,657 bytes a step in each of five 5-epoch windows, and JFR placed the
+     * allocations in {@code FloatVector.lanewiseTemplate}.
      */
     @Test
     void workersAllocateNothingPerStepOnceWarm() {
