@@ -19,8 +19,9 @@ import org.apache.spark.sql.types.StructType;
  * columns are built, so no row is converted to an external {@code Row} and back (which costs
  * more than the forward pass itself). This reaches Spark's {@code private[sql]} entry points
  * ({@code queryExecution().toRdd()}, {@code internalCreateDataFrame}); every such call is here,
- * and {@link #transform} returns null where they are not available (e.g. Spark Connect), so the
- * caller falls back to the public Row path.
+ * and {@link #transform} returns null where they are not available, so the caller falls back to
+ * the public Row path: on Spark Connect, and for a streaming Dataset, whose plan runs only inside
+ * a started query and so cannot become an RDD when {@code transform} is called.
  */
 final class InternalRowScoring implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -41,10 +42,10 @@ final class InternalRowScoring implements Serializable {
         this.outputSchema = outputSchema;
     }
 
-    /** The scored dataset, or null when this Spark does not expose its internal rows. */
+    /** The scored dataset, or null when this Spark does not expose the dataset's internal rows. */
     static Dataset<Row> transform(Dataset<?> dataset, Broadcast<NetworkWeights> weights, FeatureColumn features,
                                   BatchScorer.Outputs outputs, StructType outputSchema) {
-        if (!(dataset instanceof org.apache.spark.sql.classic.Dataset<?> classic)) {
+        if (!(dataset instanceof org.apache.spark.sql.classic.Dataset<?> classic) || dataset.isStreaming()) {
             return null;
         }
         InternalRowScoring scoring = new InternalRowScoring(weights, features,

@@ -15,8 +15,8 @@ import org.apache.spark.sql.types.StructType;
 /**
  * A trained {@link KortexClassifier}. {@code transform} scores each partition in blocks of rows
  * (one GEMM per layer per block) and appends rawPrediction (logits), probability (softmax) and
- * prediction, keeping every input column; {@link #evaluate} computes loss and accuracy in one
- * pass. Saved with {@code write().save(path)}, loaded with {@link #load(String)}.
+ * prediction, keeping every input column, on batch and streaming DataFrames alike; {@link #evaluate}
+ * computes loss and accuracy in one pass over a batch DataFrame. Saved with {@code write().save(path)}, loaded with {@link #load(String)}.
  */
 public class KortexClassificationModel
         extends ProbabilisticClassificationModel<Vector, KortexClassificationModel>
@@ -128,7 +128,8 @@ public class KortexClassificationModel
      * Mean cross-entropy and accuracy over {@code dataset} (its features and label columns, and
      * the weight column when set), in one distributed pass.
      *
-     * @throws IllegalArgumentException on missing columns, bad features or labels outside the classes
+     * @throws IllegalArgumentException on a streaming {@code dataset}, missing columns, bad features
+     *     or labels outside the classes
      */
     @Override
     public KortexMetrics evaluate(Dataset<?> dataset) {

@@ -62,12 +62,15 @@ final class KortexFit {
      *
      * @param declaredClasses classes declared by the label column's metadata, or -1 (classification only)
      * @param thresholds the classifier's thresholds, or null when unset
-     * @throws IllegalArgumentException on bad input, naming the column and row, and before the first
-     *     epoch when the network cannot fit in memory or checkpointDir cannot be written
+     * @throws IllegalArgumentException on bad input, naming the column and row (a streaming
+     *     {@code dataset} among it), and before the first epoch when the network cannot fit in
+     *     memory or checkpointDir cannot be written
      */
     static DistributedTrainer.Outcome fit(Dataset<?> dataset, KortexParams<?> params, String featuresCol,
                                           String labelCol, boolean classification, int declaredClasses,
                                           double[] thresholds, List<TrainingListener> listeners, String description) {
+        BatchInput.require(dataset, "fit", "train on a batch read of the same data (spark.read())"
+                + " and score the stream with the fitted model's transform, which accepts streaming DataFrames");
         FeatureColumn features = checkSchema(dataset.schema(), params, featuresCol, labelCol, classification);
         org.apache.hadoop.conf.Configuration hadoop = dataset.sparkSession().sparkContext().hadoopConfiguration();
         DistributedTrainer.Checkpointing checkpointing = new DistributedTrainer.Checkpointing(

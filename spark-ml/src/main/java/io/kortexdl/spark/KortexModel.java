@@ -16,7 +16,8 @@ public interface KortexModel {
      * The model's metrics over {@code dataset} (its features and label columns, and the weight
      * column when set), computed in one distributed pass.
      *
-     * @throws IllegalArgumentException on missing columns, bad features or labels the model cannot score
+     * @throws IllegalArgumentException on a streaming {@code dataset} (evaluate each micro-batch in
+     *     {@code foreachBatch} instead), missing columns, bad features or labels the model cannot score
      */
     KortexMetrics evaluate(Dataset<?> dataset);
 

@@ -13,8 +13,8 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * A trained {@link KortexRegressor}. {@code transform} scores each partition in blocks of rows
- * and appends the prediction column, keeping every input column; {@link #evaluate} computes
- * MSE, RMSE and R2 in one pass. Saved with {@code write().save(path)}, loaded with
+ * and appends the prediction column, keeping every input column, on batch and streaming
+ * DataFrames alike; {@link #evaluate} computes MSE, RMSE and R2 in one pass over a batch DataFrame. Saved with {@code write().save(path)}, loaded with
  * {@link #load(String)}.
  */
 public class KortexRegressionModel extends PredictionModel<Vector, KortexRegressionModel>
@@ -93,7 +93,8 @@ public class KortexRegressionModel extends PredictionModel<Vector, KortexRegress
     /**
      * Mean squared error (as {@code loss}), RMSE and R2 over {@code dataset} in one distributed pass.
      *
-     * @throws IllegalArgumentException on missing columns or non-finite features or labels
+     * @throws IllegalArgumentException on a streaming {@code dataset}, missing columns or non-finite
+     *     features or labels
      */
     @Override
     public KortexMetrics evaluate(Dataset<?> dataset) {

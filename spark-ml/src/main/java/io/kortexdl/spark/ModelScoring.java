@@ -67,7 +67,11 @@ final class ModelScoring {
         return internal != null ? internal : transformRows(dataset, shared, featuresCol, outputs, outputSchema);
     }
 
-    /** The public-API path of {@link #transform}: external Rows in and out (slower; used where internal rows are not exposed). */
+    /**
+     * The public-API path of {@link #transform}: external Rows in and out, through
+     * {@code mapPartitions}, which streaming queries run in every micro-batch. Used where internal
+     * rows are not exposed: Spark Connect and streaming Datasets.
+     */
     static Dataset<Row> transformRows(Dataset<?> dataset, Broadcast<NetworkWeights> weights, String featuresCol,
                                       BatchScorer.Outputs outputs, StructType outputSchema) {
         StructType schema = dataset.schema();
@@ -81,11 +85,13 @@ final class ModelScoring {
      * Loss and accuracy (classification) or loss, RMSE and R2 (regression) over {@code dataset}
      * in one distributed pass, summed in partition order.
      *
-     * @throws IllegalArgumentException on missing or mistyped columns, bad features, or labels
-     *     outside the model's classes
+     * @throws IllegalArgumentException on a streaming {@code dataset}, missing or mistyped columns,
+     *     bad features, or labels outside the model's classes
      */
     static KortexMetrics evaluate(Dataset<?> dataset, NetworkWeights weights, String featuresCol, String labelCol,
                                   String weightCol, boolean classification) {
+        BatchInput.require(dataset, "evaluate", "score the stream with transform, or evaluate each micro-batch"
+                + " inside writeStream().foreachBatch(...)");
         StructType schema = dataset.schema();
         FeatureColumn features = FeatureColumn.of(schema, featuresCol);
         SchemaChecks.numeric(schema, labelCol, "the label");

@@ -138,8 +138,8 @@ class SparseFeaturesTest {
 
     @Test
     void aHashingTfIdfPipelineTrainsScoresAndSurvivesSaveAndLoad() throws Exception {
-        Dataset<Row> train = text(3000, 8);
-        Dataset<Row> test = text(800, 9);
+        Dataset<Row> train = SyntheticData.topicSentences(spark, 3000, 8, 2);
+        Dataset<Row> test = SyntheticData.topicSentences(spark, 800, 9, 2);
         Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {
             new Tokenizer().setInputCol("text").setOutputCol("words"),
             new HashingTF().setInputCol("words").setOutputCol("tf"),
@@ -157,27 +157,6 @@ class SparseFeaturesTest {
         PipelineModel loaded = PipelineModel.load(path);
         assertEquals(scored.select("probability").collectAsList(),
                 loaded.transform(test).select("probability").collectAsList(), "the loaded pipeline scores alike");
-    }
-
-    /** Sentences of topic words ("a0w12", "b1w3") and noise words; label: which a-topic XOR which b-topic. */
-    private static Dataset<Row> text(int rows, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        List<Row> out = new ArrayList<>();
-        for (int r = 0; r < rows; r++) {
-            int a = random.nextInt(2);
-            int b = random.nextInt(2);
-            StringBuilder sentence = new StringBuilder();
-            for (int w = 0; w < 5; w++) {
-                sentence.append("a").append(a).append("w").append(random.nextInt(40)).append(' ');
-                sentence.append("b").append(b).append("w").append(random.nextInt(40)).append(' ');
-                sentence.append("noise").append(random.nextInt(5000)).append(' ');
-            }
-            out.add(RowFactory.create(sentence.toString().trim(), (double) (a ^ b)));
-        }
-        StructType schema = new StructType(new StructField[] {
-            new StructField("text", DataTypes.StringType, false, Metadata.empty()),
-            new StructField("label", DataTypes.DoubleType, false, Metadata.empty())});
-        return spark.createDataFrame(out, schema).repartition(2);
     }
 
     @Test

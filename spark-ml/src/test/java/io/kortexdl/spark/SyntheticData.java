@@ -87,6 +87,31 @@ final class SyntheticData {
         return spark.createDataFrame(out, SCHEMA).repartition(partitions);
     }
 
+    /**
+     * Rows of {@code id}, {@code text} and {@code label}: sentences of topic words ("a0w12",
+     * "b1w3") and noise words; label: which a-topic XOR which b-topic.
+     */
+    static Dataset<Row> topicSentences(SparkSession spark, int rows, long seed, int partitions) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<Row> out = new ArrayList<>();
+        for (int r = 0; r < rows; r++) {
+            int a = random.nextInt(2);
+            int b = random.nextInt(2);
+            StringBuilder sentence = new StringBuilder();
+            for (int w = 0; w < 5; w++) {
+                sentence.append("a").append(a).append("w").append(random.nextInt(40)).append(' ');
+                sentence.append("b").append(b).append("w").append(random.nextInt(40)).append(' ');
+                sentence.append("noise").append(random.nextInt(5000)).append(' ');
+            }
+            out.add(RowFactory.create((long) r, sentence.toString().trim(), (double) (a ^ b)));
+        }
+        StructType schema = new StructType(new StructField[] {
+            new StructField("id", DataTypes.LongType, false, Metadata.empty()),
+            new StructField("text", DataTypes.StringType, false, Metadata.empty()),
+            new StructField("label", DataTypes.DoubleType, false, Metadata.empty())});
+        return spark.createDataFrame(out, schema).repartition(partitions);
+    }
+
     static double gaussian(SplittableRandom random) {
         return Math.sqrt(-2 * Math.log(1 - random.nextDouble())) * Math.cos(2 * Math.PI * random.nextDouble());
     }
