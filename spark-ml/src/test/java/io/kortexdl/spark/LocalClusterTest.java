@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kortexdl.kernels.OptimizerKind;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -17,9 +18,12 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.Trigger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Two executor JVMs (local-cluster[2,1,1024]): one block per executor, exact sync SGD, averaging, determinism. */
 class LocalClusterTest {
@@ -174,5 +178,19 @@ class LocalClusterTest {
         } catch (java.io.IOException e) {
             return false;
         }
+    }
+
+    @Test
+    void executorsScoreAStreamAsTheyScoreEachOfItsFiles(@TempDir Path dir) throws Exception {
+        KortexClassificationModel model = new KortexClassifier().setHiddenLayers(8).setMaxIter(2).setSeed(3)
+                .fit(SyntheticData.blobs(spark, 400, 4, 3, 1, 2));
+        Path input = FileStreams.write(spark, dir, "blobs", SyntheticData.blobs(spark, 600, 4, 3, 2, 1)
+                .collectAsList(), SyntheticData.SCHEMA, 3);
+        StreamingQuery query = model.transform(FileStreams.read(spark, input, SyntheticData.SCHEMA)).writeStream()
+                .format("memory").queryName("cluster_scores").trigger(Trigger.AvailableNow())
+                .option("checkpointLocation", dir.resolve("checkpoint").toString()).start();
+        query.awaitTermination();
+        assertEquals(FileStreams.batchOfEachFile(spark, model, input).collectAsList(),
+                spark.table("cluster_scores").collectAsList(), "executor JVMs score each micro-batch as a batch");
     }
 }

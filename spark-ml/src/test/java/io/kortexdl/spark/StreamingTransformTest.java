@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,7 +20,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
@@ -130,8 +128,8 @@ class StreamingTransformTest {
             new StructField("id", DataTypes.LongType, false, Metadata.empty()),
             new StructField("eventTime", DataTypes.TimestampType, false, Metadata.empty()),
             new StructField("features", SQLDataTypes.VectorType(), false, Metadata.empty())});
-        Path input = writeFiles("events", rows, schema, 4);
-        Dataset<Row> counts = model.transform(fileStream(input, schema))
+        Path input = FileStreams.write(spark, dir, "events", rows, schema, 4);
+        Dataset<Row> counts = model.transform(FileStreams.read(spark, input, schema))
                 .withWatermark("eventTime", "10 seconds")
                 .groupBy(window(col("eventTime"), "1 minute"), col("prediction")).count();
         StreamingQuery query = counts.writeStream().format("memory").queryName("window_counts").outputMode("append")
@@ -139,8 +137,8 @@ class StreamingTransformTest {
                 .start();
         query.awaitTermination();
 
-        Dataset<Row> expected = batchOfEachFile(model, input).groupBy(window(col("eventTime"), "1 minute"),
-                col("prediction")).count();
+        Dataset<Row> expected = FileStreams.batchOfEachFile(spark, model, input)
+                .groupBy(window(col("eventTime"), "1 minute"), col("prediction")).count();
         // The last minute stays open: no later event moves the watermark past its end.
         Set<String> closed = rowsAsText(expected.where(col("window.end").leq(new Timestamp(180_000))));
         Set<String> emitted = rowsAsText(spark.table("window_counts"));
@@ -199,8 +197,8 @@ class StreamingTransformTest {
         List<Row> rows = new ArrayList<>(SyntheticData.blobs(spark, 300, 4, 3, 3, 1).collectAsList());
         rows.set(150, RowFactory.create(10_000L, Vectors.dense(1, 2, 3), 0.0)); // in the second of three files
         StructType schema = SyntheticData.SCHEMA;
-        Path input = writeFiles("with-bad-row", rows, schema, 3);
-        Path bad = filesOf(input).get(1);
+        Path input = FileStreams.write(spark, dir, "with-bad-row", rows, schema, 3);
+        Path bad = FileStreams.files(input).get(1);
         String batchMessage = illegalArgument(assertThrows(Exception.class,
                 () -> model.transform(spark.read().schema(schema).parquet(bad.toString())).collect())).getMessage();
         assertTrue(batchMessage.contains("has 3 features at row 50 of partition 0"), batchMessage);
@@ -222,8 +220,8 @@ class StreamingTransformTest {
         }
         List<Row> written = sortedByValue(spark.read().parquet(output.toString()).select("id", "probability",
                 "prediction").collectAsList());
-        List<Row> expected = sortedByValue(batchOfEachFile(model, input).select("id", "probability", "prediction")
-                .collectAsList());
+        List<Row> expected = sortedByValue(FileStreams.batchOfEachFile(spark, model, input)
+                .select("id", "probability", "prediction").collectAsList());
         assertEquals(200, written.size(), "every good row once");
         assertEquals(expected, written);
     }
@@ -233,8 +231,8 @@ class StreamingTransformTest {
         Dataset<Row> data = SyntheticData.blobs(spark, 200, 4, 2, 1, 1);
         KortexClassificationModel classifier = new KortexClassifier().setHiddenLayers(4).setMaxIter(1).fit(data);
         KortexRegressionModel regressor = new KortexRegressor().setHiddenLayers(4).setMaxIter(1).fit(data);
-        Dataset<Row> stream = fileStream(writeFiles("for-errors", data.collectAsList(), SyntheticData.SCHEMA, 1),
-                SyntheticData.SCHEMA);
+        Dataset<Row> stream = FileStreams.read(spark, FileStreams.write(spark, dir, "for-errors",
+                data.collectAsList(), SyntheticData.SCHEMA, 1), SyntheticData.SCHEMA);
         for (IllegalArgumentException e : List.of(
                 assertThrowsExactly(IllegalArgumentException.class, () -> classifier.evaluate(stream)),
                 assertThrowsExactly(IllegalArgumentException.class, () -> regressor.evaluate(stream)))) {
@@ -258,14 +256,14 @@ class StreamingTransformTest {
      */
     private static List<Row> assertStreamScoresAsBatch(PipelineModel model, List<Row> rows, StructType schema,
                                                        String name) throws Exception {
-        Path input = writeFiles(name, rows, schema, 4);
-        StreamingQuery query = model.transform(fileStream(input, schema)).writeStream().format("memory")
+        Path input = FileStreams.write(spark, dir, name, rows, schema, 4);
+        StreamingQuery query = model.transform(FileStreams.read(spark, input, schema)).writeStream().format("memory")
                 .queryName(name).trigger(Trigger.AvailableNow())
                 .option("checkpointLocation", dir.resolve("ck-" + name).toString()).start();
         query.awaitTermination();
         long microBatches = Arrays.stream(query.recentProgress()).filter(p -> p.numInputRows() > 0).count();
         assertEquals(4, microBatches, "one micro-batch per file");
-        List<Row> expected = batchOfEachFile(model, input).collectAsList();
+        List<Row> expected = FileStreams.batchOfEachFile(spark, model, input).collectAsList();
         List<Row> streamed = spark.table(name).collectAsList();
         assertEquals(rows.size(), streamed.size());
         assertEquals(expected, streamed, "the stream scores every row as a batch transform of its file does");
@@ -275,20 +273,6 @@ class StreamingTransformTest {
         return streamed;
     }
 
-    /** The batch transform of each file of {@code input} on its own, in file order. */
-    private static Dataset<Row> batchOfEachFile(PipelineModel model, Path input) throws IOException {
-        Dataset<Row> all = null;
-        for (Path file : filesOf(input)) {
-            Dataset<Row> scored = model.transform(spark.read().parquet(file.toString()));
-            all = all == null ? scored : all.union(scored);
-        }
-        return all;
-    }
-
-    private static Dataset<Row> fileStream(Path input, StructType schema) {
-        return spark.readStream().schema(schema).option("maxFilesPerTrigger", 1).parquet(input.toString());
-    }
-
     private static Dataset<Row> rate() {
         return spark.readStream().format("rate-micro-batch").option("rowsPerBatch", 500).option("numPartitions", 2)
                 .load();
@@ -296,37 +280,9 @@ class StreamingTransformTest {
 
     private static StreamingQuery scoreToParquet(PipelineModel model, Path input, StructType schema, Path output,
                                                  Path checkpoint) throws Exception {
-        return model.transform(fileStream(input, schema)).writeStream().format("parquet")
+        return model.transform(FileStreams.read(spark, input, schema)).writeStream().format("parquet")
                 .option("path", output.toString()).option("checkpointLocation", checkpoint.toString())
                 .trigger(Trigger.AvailableNow()).start();
-    }
-
-    /**
-     * {@code rows} as {@code files} single-file Parquet parts of equal length in directory
-     * {@code name}, with modification times one minute apart so that a file stream reads them in order.
-     */
-    private static Path writeFiles(String name, List<Row> rows, StructType schema, int files) throws IOException {
-        Path target = Files.createDirectories(dir.resolve("input-" + name));
-        int per = rows.size() / files;
-        long now = System.currentTimeMillis() - files * 60_000L;
-        for (int f = 0; f < files; f++) {
-            List<Row> part = rows.subList(f * per, f == files - 1 ? rows.size() : (f + 1) * per);
-            Path staging = dir.resolve("staging-" + name + "-" + f);
-            spark.createDataFrame(part, schema).coalesce(1).write().parquet(staging.toString());
-            Path file = target.resolve(String.format("part-%02d.parquet", f));
-            try (Stream<Path> written = Files.list(staging)) {
-                Files.move(written.filter(p -> p.getFileName().toString().endsWith(".parquet")).findFirst()
-                        .orElseThrow(), file);
-            }
-            Files.setLastModifiedTime(file, FileTime.fromMillis(now + f * 60_000L));
-        }
-        return target;
-    }
-
-    private static List<Path> filesOf(Path input) throws IOException {
-        try (Stream<Path> files = Files.list(input)) {
-            return files.sorted().toList();
-        }
     }
 
     private static PipelineModel saveAndLoad(PipelineModel model, String name) throws IOException {
