@@ -27,6 +27,25 @@ final class Timing {
         return median(seconds);
     }
 
+    /**
+     * Runs every task {@code warmups} times untimed, then all of them in turn {@code repetitions}
+     * times, so that the machine's drift in speed reaches each alike; the seconds of task {@code t}
+     * in repetition {@code r} are at {@code [t][r]}.
+     */
+    static double[][] interleavedSeconds(int warmups, int repetitions, Task... tasks) throws Exception {
+        double[][] seconds = new double[tasks.length][repetitions];
+        for (int r = -warmups; r < repetitions; r++) {
+            for (int t = 0; t < tasks.length; t++) {
+                long start = System.nanoTime();
+                tasks[t].run();
+                if (r >= 0) {
+                    seconds[t][r] = (System.nanoTime() - start) / 1e9;
+                }
+            }
+        }
+        return seconds;
+    }
+
     /** The median of {@code values} (the mean of the middle two for an even count). */
     static double median(double[] values) {
         double[] sorted = values.clone();
