@@ -210,14 +210,9 @@ class StreamingTransformTest {
         assertEquals(batchMessage, illegalArgument(failure).getMessage());
         assertEquals(100, spark.read().parquet(output.toString()).count(), "the first file's micro-batch committed");
 
-        // The failed micro-batch is replayed from the checkpoint on restart; Spark skips its missing file when told to.
+        // The restart replays the failed micro-batch from the checkpoint, now without its deleted file.
         Files.delete(bad);
-        spark.conf().set("spark.sql.files.ignoreMissingFiles", "true");
-        try {
-            scoreToParquet(model, input, schema, output, checkpoint).awaitTermination();
-        } finally {
-            spark.conf().unset("spark.sql.files.ignoreMissingFiles");
-        }
+        scoreToParquet(model, input, schema, output, checkpoint).awaitTermination();
         List<Row> written = sortedByValue(spark.read().parquet(output.toString()).select("id", "probability",
                 "prediction").collectAsList());
         List<Row> expected = sortedByValue(FileStreams.batchOfEachFile(spark, model, input)
