@@ -15,8 +15,9 @@ import org.apache.spark.sql.types.StructType;
 /**
  * A trained {@link KortexClassifier}. {@code transform} scores each partition in blocks of rows
  * (one GEMM per layer per block) and appends rawPrediction (logits), probability (softmax) and
- * prediction, keeping every input column, on batch and streaming DataFrames alike; {@link #evaluate}
- * computes loss and accuracy in one pass over a batch DataFrame. Saved with {@code write().save(path)}, loaded with {@link #load(String)}.
+ * prediction, keeping every input column, on batch and streaming DataFrames alike;
+ * {@link #evaluate} computes loss and accuracy in one pass over a batch DataFrame. Saved with
+ * {@code write().save(path)}, loaded with {@link #load(String)}.
  */
 public class KortexClassificationModel
         extends ProbabilisticClassificationModel<Vector, KortexClassificationModel>

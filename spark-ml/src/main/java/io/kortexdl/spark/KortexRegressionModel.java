@@ -14,8 +14,8 @@ import org.apache.spark.sql.types.StructType;
 /**
  * A trained {@link KortexRegressor}. {@code transform} scores each partition in blocks of rows
  * and appends the prediction column, keeping every input column, on batch and streaming
- * DataFrames alike; {@link #evaluate} computes MSE, RMSE and R2 in one pass over a batch DataFrame. Saved with {@code write().save(path)}, loaded with
- * {@link #load(String)}.
+ * DataFrames alike; {@link #evaluate} computes MSE, RMSE and R2 in one pass over a batch
+ * DataFrame. Saved with {@code write().save(path)}, loaded with {@link #load(String)}.
  */
 public class KortexRegressionModel extends PredictionModel<Vector, KortexRegressionModel>
         implements KortexParams<KortexRegressionModel>, KortexModel, MLWritable {
