@@ -117,8 +117,9 @@ class StreamingTransformTest {
         PipelineModel model = new Pipeline().setStages(new PipelineStage[] {
             new KortexClassifier().setHiddenLayers(8).setMaxIter(5).setSeed(2)})
                 .fit(SyntheticData.blobs(spark, 600, 4, 3, 1, 2));
-        // Four files, one minute of events each: 00:00-00:59, 01:00-01:59, ...
-        List<Row> events = SyntheticData.blobs(spark, 400, 4, 3, 2, 1).collectAsList();
+        // Four files, one minute of events each: 00:00-00:59, 01:00-01:59, ... (in id order, since a
+        // file holding a later minute's event would move the watermark and make earlier events late).
+        List<Row> events = sortedByKey(SyntheticData.blobs(spark, 400, 4, 3, 2, 1).collectAsList());
         List<Row> rows = new ArrayList<>();
         for (Row event : events) {
             long id = event.getLong(0);
@@ -175,8 +176,8 @@ class StreamingTransformTest {
                 .option("checkpointLocation", dir.resolve("ck-rate-plain").toString()).start();
         plain.awaitTermination();
 
-        List<Row> viaForeach = sortedByValue(new ArrayList<>(inForeachBatch));
-        List<Row> viaQuery = sortedByValue(spark.table("rate_scores").collectAsList());
+        List<Row> viaForeach = sortedByKey(new ArrayList<>(inForeachBatch));
+        List<Row> viaQuery = sortedByKey(spark.table("rate_scores").collectAsList());
         assertFalse(foreach.isActive() || plain.isActive(), "both queries stopped by themselves");
         assertTrue(viaQuery.size() >= 500 && viaQuery.size() % 500 == 0, viaQuery.size() + " rows");
         assertEquals(viaForeach, viaQuery, "foreachBatch (batch DataFrames) and the streaming query score alike");
@@ -213,9 +214,9 @@ class StreamingTransformTest {
         // The restart replays the failed micro-batch from the checkpoint, now without its deleted file.
         Files.delete(bad);
         scoreToParquet(model, input, schema, output, checkpoint).awaitTermination();
-        List<Row> written = sortedByValue(spark.read().parquet(output.toString()).select("id", "probability",
+        List<Row> written = sortedByKey(spark.read().parquet(output.toString()).select("id", "probability",
                 "prediction").collectAsList());
-        List<Row> expected = sortedByValue(FileStreams.batchOfEachFile(spark, model, input)
+        List<Row> expected = sortedByKey(FileStreams.batchOfEachFile(spark, model, input)
                 .select("id", "probability", "prediction").collectAsList());
         assertEquals(200, written.size(), "every good row once");
         assertEquals(expected, written);
@@ -286,7 +287,8 @@ class StreamingTransformTest {
         return PipelineModel.load(path);
     }
 
-    private static List<Row> sortedByValue(List<Row> rows) {
+    /** {@code rows} ordered by their first column, a long key (an id, or the rate source's value). */
+    private static List<Row> sortedByKey(List<Row> rows) {
         List<Row> sorted = new ArrayList<>(rows);
         sorted.sort(Comparator.comparingLong(r -> r.getLong(0)));
         return sorted;
