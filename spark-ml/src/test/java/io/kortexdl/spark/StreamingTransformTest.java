@@ -109,7 +109,8 @@ class StreamingTransformTest {
         Dataset<Row> text = SyntheticData.topicSentences(spark, 800, 9, 1);
         List<Row> scored = assertStreamScoresAsBatch(model, text.collectAsList(), text.schema(), "sparse");
         long right = scored.stream().filter(r -> r.getDouble(2) == r.getDouble(r.fieldIndex("prediction"))).count();
-        assertTrue(right > 0.9 * scored.size(), right + " of " + scored.size() + " right");
+        // The recipe gets all 800 right (OpenBLAS's Cooperlake and Haswell kernels); guessing gets half.
+        assertTrue(right >= 0.98 * scored.size(), right + " of " + scored.size() + " right");
     }
 
     @Test
