@@ -1,8 +1,11 @@
 package io.kortexdl.kernels;
 
+import io.kortexdl.kernels.onnx.OnnxExport;
+import io.kortexdl.kernels.onnx.OnnxHead;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -410,6 +413,37 @@ public final class Network {
      */
     public static Network load(InputStream in) throws IOException {
         return NetworkFormat.read(in);
+    }
+
+    /**
+     * Writes the network as an ONNX model with the outputs {@code head} describes and a dense
+     * {@code features} input, recording how it was trained (optimizer, L2, seed) in the model's
+     * metadata; {@link OnnxExport} gives every option (sparse input, thresholds, metadata). Does not
+     * close {@code out}.
+     *
+     * @throws IllegalArgumentException if {@code head} does not fit the network (see {@link OnnxHead})
+     * @throws IOException if writing to {@code out} fails
+     */
+    public void writeOnnx(OutputStream out, OnnxHead head) throws IOException {
+        onnx(head).writeTo(out);
+    }
+
+    /**
+     * {@link #writeOnnx(OutputStream, OnnxHead)} to a file, written whole or not at all.
+     *
+     * @throws java.nio.file.FileAlreadyExistsException if {@code path} exists and {@code overwrite} is false
+     * @throws IOException if the file cannot be written
+     */
+    public void writeOnnx(Path path, OnnxHead head, boolean overwrite) throws IOException {
+        onnx(head).save(path, overwrite);
+    }
+
+    private OnnxExport onnx(OnnxHead head) {
+        return OnnxExport.of(this).head(head)
+                .metadata("kortexdl.optimizer", optimizer.kind().name() + " " + Arrays.toString(optimizer.hyperParameters()))
+                .metadata("kortexdl.l2", Float.toString(l2))
+                .metadata("kortexdl.seed", Long.toString(seed))
+                .metadata("kortexdl.weightInit", weightInit.name());
     }
 
     private static void checkParameters(ParameterLayout layout, float[] parameters) {
