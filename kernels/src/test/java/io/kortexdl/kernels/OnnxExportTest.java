@@ -10,6 +10,9 @@ import ai.onnxruntime.OnnxModelMetadata;
 import io.kortexdl.kernels.onnx.OnnxExport;
 import io.kortexdl.kernels.onnx.OnnxHead;
 import io.kortexdl.kernels.onnx.OnnxInput;
+import io.kortexdl.kernels.onnx.OnnxBound;
+import io.kortexdl.kernels.onnx.OrtModel;
+import io.kortexdl.kernels.onnx.SparkRule;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -43,8 +46,8 @@ class OnnxExportTest {
         try (OrtModel ort = new OrtModel(OnnxExport.of(network).head(OnnxHead.MULTICLASS).toBytes())) {
             OrtModel.Outputs out = ort.dense(rows, ROWS, 30);
             OnnxBound.assertClose(logits, out.floats("rawPrediction"), hidden + " logits");
-            OnnxBound.assertClose(softmaxRows(logits, 5), out.floats("probability"), hidden + " probability");
-            assertPredictions(logits, 5, null, out.longs("prediction"), hidden + " prediction");
+            OnnxBound.assertClose(SparkRule.softmaxRows(logits, 5), out.floats("probability"), hidden + " probability");
+            SparkRule.assertPredictions(logits, 5, null, out.longs("prediction"), hidden + " prediction");
         }
     }
 
@@ -58,7 +61,7 @@ class OnnxExportTest {
             byte[] model = OnnxExport.of(network).head(OnnxHead.MULTICLASS).thresholds(thresholds).toBytes();
             try (OrtModel ort = new OrtModel(model)) {
                 long[] predicted = ort.dense(rows, ROWS, 12).longs("prediction");
-                assertPredictions(logits, 4, thresholds, predicted, "thresholds " + java.util.Arrays.toString(thresholds));
+                SparkRule.assertPredictions(logits, 4, thresholds, predicted, "thresholds " + java.util.Arrays.toString(thresholds));
                 if (thresholds[1] == 0) {
                     assertTrue(Stream.of(box(predicted)).allMatch(p -> p == 1), "a zero threshold wins outright");
                 }
@@ -128,7 +131,7 @@ class OnnxExportTest {
                 for (int r = 0; r < ROWS; r++) {
                     twoClassLogits[2 * r + 1] = z[r];
                 }
-                assertPredictions(twoClassLogits, 2, thresholds, out.longs("prediction"), "binary prediction");
+                SparkRule.assertPredictions(twoClassLogits, 2, thresholds, out.longs("prediction"), "binary prediction");
             }
         }
     }
@@ -164,7 +167,7 @@ class OnnxExportTest {
         try (OrtModel ort = new OrtModel(model)) {
             OrtModel.Outputs out = ort.sparse(rows.paddedIndices(), rows.paddedValues(), rows.count(), rows.maxNonZeros());
             OnnxBound.assertClose(logits, out.floats("rawPrediction"), "sparse logits");
-            assertPredictions(logits, 4, null, out.longs("prediction"), "sparse prediction");
+            SparkRule.assertPredictions(logits, 4, null, out.longs("prediction"), "sparse prediction");
             assertEquals(2, ort.session().getInputNames().size(), "indices and values, no dense features");
         }
     }
@@ -246,70 +249,6 @@ class OnnxExportTest {
         try (Stream<Path> left = Files.list(dir)) {
             assertEquals(java.util.List.of(file), left.toList(), "no temporary file is left behind");
         }
-    }
-
-    /** Spark's softmax, in double precision, of each {@code width}-wide row of logits. */
-    static float[] softmaxRows(float[] logits, int width) {
-        float[] p = new float[logits.length];
-        for (int r = 0; r < logits.length / width; r++) {
-            double[] row = sparkProbability(logits, r * width, width);
-            for (int j = 0; j < width; j++) {
-                p[r * width + j] = (float) row[j];
-            }
-        }
-        return p;
-    }
-
-    private static double[] sparkProbability(float[] logits, int offset, int width) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < width; j++) {
-            max = Math.max(max, logits[offset + j]);
-        }
-        double sum = 0;
-        double[] p = new double[width];
-        for (int j = 0; j < width; j++) {
-            p[j] = Math.exp(logits[offset + j] - max);
-            sum += p[j];
-        }
-        for (int j = 0; j < width; j++) {
-            p[j] /= sum;
-        }
-        return p;
-    }
-
-    /**
-     * Asserts the runtime's predictions are Spark's rule applied to our logits (the largest
-     * probability, or the largest {@code p / t}, first on ties; a zero threshold wins), for every
-     * row whose two best scores are further apart than the rounding of two float32 forward passes.
-     */
-    static void assertPredictions(float[] logits, int width, double[] thresholds, long[] predicted, String what) {
-        int rows = logits.length / width;
-        assertEquals(rows, predicted.length, what + ": one prediction per row");
-        int close = 0;
-        for (int r = 0; r < rows; r++) {
-            double[] p = sparkProbability(logits, r * width, width);
-            int best = 0;
-            double bestScore = Double.NEGATIVE_INFINITY;
-            double runnerUp = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < width; j++) {
-                double score = thresholds == null ? p[j]
-                        : thresholds[j] == 0 ? Double.POSITIVE_INFINITY : p[j] / thresholds[j];
-                if (score > bestScore) {
-                    runnerUp = bestScore;
-                    bestScore = score;
-                    best = j;
-                } else {
-                    runnerUp = Math.max(runnerUp, score);
-                }
-            }
-            boolean tooClose = Double.isFinite(bestScore) && bestScore - runnerUp <= 4 * OnnxBound.RELATIVE * bestScore;
-            if (tooClose) {
-                close++;
-            } else {
-                assertEquals(best, predicted[r], what + ": row " + r);
-            }
-        }
-        assertTrue(close <= 1 + rows / 100, what + ": " + close + " rows are near ties, too many for the check to mean much");
     }
 
     private static Long[] box(long[] values) {

@@ -1,5 +1,6 @@
 package io.kortexdl.spark;
 
+import io.kortexdl.kernels.onnx.OnnxHead;
 import java.io.IOException;
 import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.ml.linalg.DenseVector;
@@ -141,6 +142,13 @@ public class KortexClassificationModel
     public KortexClassificationModel copy(ParamMap extra) {
         KortexClassificationModel copy = new KortexClassificationModel(uid, weights).withSummary(summary);
         return copyValues(copy, extra).setParent(parent());
+    }
+
+    /** Exports the three output columns; {@code prediction} follows this model's thresholds when set. */
+    @Override
+    public KortexOnnxWriter onnxWriter() {
+        return new KortexOnnxWriter(this, weights, OnnxHead.MULTICLASS,
+                isDefined(thresholds()) ? getThresholds() : null);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.kortexdl.spark;
 
+import java.io.IOException;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 
@@ -20,6 +21,22 @@ public interface KortexModel {
      *     {@code foreachBatch} instead), missing columns, bad features or labels the model cannot score
      */
     KortexMetrics evaluate(Dataset<?> dataset);
+
+    /**
+     * A writer of this model as an ONNX model, for serving outside Spark (ONNX Runtime, Triton):
+     * {@code onnxWriter().input(OnnxInput.SPARSE).overwrite().save(path)}. See {@link KortexOnnxWriter}.
+     */
+    KortexOnnxWriter onnxWriter();
+
+    /**
+     * Writes this model as an ONNX file at {@code path} (any Hadoop FileSystem path) with a dense
+     * {@code features} input; {@link #onnxWriter()} gives the options.
+     *
+     * @throws IOException if {@code path} exists or cannot be written; nothing is changed then
+     */
+    default void writeOnnx(String path) throws IOException {
+        onnxWriter().save(path);
+    }
 
     /** Whether this model holds the history of the fit that made it (models loaded from disk do not). */
     default boolean hasSummary() {

@@ -1,5 +1,6 @@
 package io.kortexdl.spark;
 
+import io.kortexdl.kernels.onnx.OnnxHead;
 import java.io.IOException;
 import org.apache.spark.ml.PredictionModel;
 import org.apache.spark.ml.linalg.Vector;
@@ -105,6 +106,12 @@ public class KortexRegressionModel extends PredictionModel<Vector, KortexRegress
     public KortexRegressionModel copy(ParamMap extra) {
         KortexRegressionModel copy = new KortexRegressionModel(uid, weights).withSummary(summary);
         return copyValues(copy, extra).setParent(parent());
+    }
+
+    /** Exports {@code prediction}, in the label's units (the label scaling is part of the weights). */
+    @Override
+    public KortexOnnxWriter onnxWriter() {
+        return new KortexOnnxWriter(this, weights, OnnxHead.REGRESSION, null);
     }
 
     @Override

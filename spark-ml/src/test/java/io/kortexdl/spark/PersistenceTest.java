@@ -186,15 +186,15 @@ class PersistenceTest {
     }
 
     /** Inputs whose predictions the fixture stores; the fixture was written by {@link #writeFixture}. */
-    private static Dataset<Row> fixtureInput() {
-        return SyntheticData.blobs(spark, 50, 4, 3, 5, 1).orderBy("id");
+    static Dataset<Row> fixtureInput(SparkSession session) {
+        return SyntheticData.blobs(session, 50, 4, 3, 5, 1).orderBy("id");
     }
 
     @Test
     void theCheckedInModelOfRelease010StillLoadsAndPredictsTheSame() throws IOException {
         KortexClassificationModel model = KortexClassificationModel.load(FIXTURE.resolve("model").toString());
         List<String> expected = Files.readAllLines(FIXTURE.resolve("predictions.txt"));
-        List<Row> rows = model.transform(fixtureInput()).select("prediction", "probability").collectAsList();
+        List<Row> rows = model.transform(fixtureInput(spark)).select("prediction", "probability").collectAsList();
         assertEquals(expected.size(), rows.size());
         for (int i = 0; i < rows.size(); i++) {
             assertEquals(expected.get(i), rows.get(i).getDouble(0) + " " + rows.get(i).get(1), "row " + i);
@@ -209,7 +209,7 @@ class PersistenceTest {
                 .fit(SyntheticData.blobs(spark, 300, 4, 3, 5, 2));
         model.write().overwrite().save(FIXTURE.resolve("model").toString());
         StringBuilder out = new StringBuilder();
-        for (Row row : model.transform(fixtureInput()).select("prediction", "probability").collectAsList()) {
+        for (Row row : model.transform(fixtureInput(spark)).select("prediction", "probability").collectAsList()) {
             out.append(row.getDouble(0)).append(' ').append(row.get(1)).append('\n');
         }
         Files.writeString(FIXTURE.resolve("predictions.txt"), out);

@@ -1,4 +1,4 @@
-package io.kortexdl.kernels;
+package io.kortexdl.kernels.onnx;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -11,15 +11,15 @@ import java.util.Map;
 
 /**
  * An exported model loaded in ONNX Runtime for Java (one intra-op thread, so runs repeat), with
- * its outputs read back as flat arrays.
+ * its outputs read back as flat arrays. Shared with the Spark tests through the kernels' test jar.
  */
-final class OrtModel implements AutoCloseable {
+public final class OrtModel implements AutoCloseable {
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession session;
 
     /** The outputs of one run, by name. */
-    record Outputs(Map<String, float[]> floats, Map<String, long[]> longs) {
-        float[] floats(String name) {
+    public record Outputs(Map<String, float[]> floats, Map<String, long[]> longs) {
+        public float[] floats(String name) {
             float[] values = floats.get(name);
             if (values == null) {
                 throw new AssertionError("no float output " + name + " among " + floats.keySet() + longs.keySet());
@@ -27,7 +27,7 @@ final class OrtModel implements AutoCloseable {
             return values;
         }
 
-        long[] longs(String name) {
+        public long[] longs(String name) {
             long[] values = longs.get(name);
             if (values == null) {
                 throw new AssertionError("no int64 output " + name + " among " + floats.keySet() + longs.keySet());
@@ -36,25 +36,27 @@ final class OrtModel implements AutoCloseable {
         }
     }
 
-    OrtModel(byte[] model) throws OrtException {
+    /** Loads {@code model} (an ONNX file's bytes). */
+    public OrtModel(byte[] model) throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         options.setIntraOpNumThreads(1);
         this.session = env.createSession(model, options);
     }
 
-    OrtSession session() {
+    /** The runtime's session, for its metadata and input names. */
+    public OrtSession session() {
         return session;
     }
 
     /** Runs dense rows ({@code rows x width} row-major) through the {@code features} input. */
-    Outputs dense(float[] rows, int count, int width) throws OrtException {
+    public Outputs dense(float[] rows, int count, int width) throws OrtException {
         try (OnnxTensor features = OnnxTensor.createTensor(env, FloatBuffer.wrap(rows), new long[] {count, width})) {
             return run(Map.of("features", features));
         }
     }
 
     /** Runs padded sparse rows through the {@code indices} and {@code values} inputs, {@code count x k} each. */
-    Outputs sparse(long[] indices, float[] values, int count, int k) throws OrtException {
+    public Outputs sparse(long[] indices, float[] values, int count, int k) throws OrtException {
         try (OnnxTensor i = OnnxTensor.createTensor(env, LongBuffer.wrap(indices), new long[] {count, k});
              OnnxTensor v = OnnxTensor.createTensor(env, FloatBuffer.wrap(values), new long[] {count, k})) {
             return run(Map.of("indices", i, "values", v));
