@@ -43,13 +43,13 @@ final class SparkProcesses {
         return csv;
     }
 
-    /** This JVM's classpath without KortexDL, the tests, JUnit, the Scala compiler and the Hadoop test clusters. */
+    /** This JVM's classpath without KortexDL, the tests, JUnit, the Scala compiler, the Hadoop test clusters and ONNX Runtime. */
     static List<String> sparkClasspath() {
         return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(e -> !e.isBlank())
                 .map(e -> Path.of(e).toAbsolutePath().toString())
                 .filter(e -> !e.matches(".*/kortexdl-[^/]*\\.jar") && !e.endsWith("classes")
-                        && !e.matches(".*/(junit|opentest4j|apiguardian|scala-compiler|hadoop-client-minicluster|bcprov|bcpkix|bcutil)[^/]*"))
+                        && !e.matches(".*/(junit|opentest4j|apiguardian|scala-compiler|hadoop-client-minicluster|onnxruntime|bcprov|bcpkix|bcutil)[^/]*"))
                 .collect(Collectors.toList());
     }
 
