@@ -42,7 +42,9 @@ import org.apache.spark.sql.SparkSession;
  * <li>{@code impl=kortexdl-spark}: {@code transform} of the cached test DataFrame on
  *     {@code local[2]} into Spark's no-op sink (all three columns);</li>
  * <li>{@code bench=onnx-latency}: one row per request, ONNX Runtime (1 thread) against
- *     {@code Network.forward} of one row.</li>
+ *     {@code Network.forward} of one row;</li>
+ * <li>{@code bench=onnx-sparse}: a 2^18-wide model on rows of 40 non-zeros, its sparse export
+ *     against the kernels' sparse forward pass and its dense export.</li>
  * </ul>
  * Figures are rows/s from the median of {@code --repetitions} (7) timings, and the ratios of the
  * median timings (for two threads, against ONNX Runtime's fastest two-thread way); one RESULT
@@ -52,10 +54,14 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class OnnxBenchmark {
     private static final int LATENCY_ROWS = 1_000;
+    private static final int SPARSE_ROWS = 10_000;
+    private static final int SPARSE_NONZEROS = 40;
+    private static final int SPARSE_DENSE_REQUESTS = 16;
 
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     /** Each request's rows in a direct buffer, made on the warm-up runs. */
     private final Map<float[], FloatBuffer> directBuffers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<long[], LongBuffer> directLongs = new java.util.concurrent.ConcurrentHashMap<>();
 
     private OnnxBenchmark() {
     }
@@ -118,9 +124,119 @@ public final class OnnxBenchmark {
                         + " onnxruntime_two_threads_over_spark_transform=" + SparkBench.f(medians[7] / bestTwoThreadOrt));
                 latency(one, network, rows, repetitions);
             }
+            sparse(batch, repetitions);
         } finally {
             spark.stop();
         }
+    }
+
+    /**
+     * A 2^18-wide sparse model (random weights, 2^18-64-2) on rows of {@link #SPARSE_NONZEROS}
+     * non-zeros: its sparse export (indices and values) in ONNX Runtime against the kernels' sparse
+     * forward pass on the same requests, and its dense export on requests of 16 rows (a dense row
+     * is 1 MiB).
+     */
+    private void sparse(int batch, int repetitions) throws Exception {
+        int width = 1 << 18;
+        Network network = Network.builder().layers(width, 64, 2).seed(11).build();
+        network.enableThreadSafety(true);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(13);
+        List<io.kortexdl.kernels.SparseBatch> batches = new ArrayList<>();
+        List<long[]> indices = new ArrayList<>();
+        List<float[]> values = new ArrayList<>();
+        for (int start = 0; start < SPARSE_ROWS; start += batch) {
+            int n = Math.min(batch, SPARSE_ROWS - start);
+            int[] starts = new int[n + 1];
+            int[] columns = new int[n * SPARSE_NONZEROS];
+            float[] nonZeros = new float[n * SPARSE_NONZEROS];
+            long[] padded = new long[n * SPARSE_NONZEROS];
+            for (int r = 0; r < n; r++) {
+                int[] row = random.ints(0, width).distinct().limit(SPARSE_NONZEROS).sorted().toArray();
+                for (int k = 0; k < SPARSE_NONZEROS; k++) {
+                    columns[r * SPARSE_NONZEROS + k] = row[k];
+                    padded[r * SPARSE_NONZEROS + k] = row[k];
+                    nonZeros[r * SPARSE_NONZEROS + k] = (float) random.nextDouble(0, 1);
+                }
+                starts[r + 1] = (r + 1) * SPARSE_NONZEROS;
+            }
+            batches.add(new io.kortexdl.kernels.SparseBatch(n, width, starts, columns, nonZeros));
+            indices.add(padded);
+            values.add(nonZeros);
+        }
+        byte[] sparseModel = OnnxExport.of(network).head(io.kortexdl.kernels.onnx.OnnxHead.MULTICLASS)
+                .input(io.kortexdl.kernels.onnx.OnnxInput.SPARSE).toBytes();
+        byte[] denseModel = OnnxExport.of(network).head(io.kortexdl.kernels.onnx.OnnxHead.MULTICLASS).toBytes();
+        List<float[]> denseRequests = new ArrayList<>();
+        for (int b = 0; b < SPARSE_DENSE_REQUESTS; b++) {
+            float[] dense = new float[16 * width];
+            io.kortexdl.kernels.SparseBatch source = batches.get(0);
+            for (int r = 0; r < 16; r++) {
+                for (int k = 0; k < SPARSE_NONZEROS; k++) {
+                    int at = (b * 16 + r) % source.rows() * SPARSE_NONZEROS + k;
+                    dense[r * width + (int) indices.get(0)[at]] = values.get(0)[at];
+                }
+            }
+            denseRequests.add(dense);
+        }
+        try (OrtSession sparseSession = session(sparseModel, 1); OrtSession denseSession = session(denseModel, 1)) {
+            double[][] seconds = Timing.interleavedSeconds(2, repetitions,
+                    () -> scoreSparse(sparseSession, indices, values),
+                    () -> {
+                        try (BlasThreads.Section single = network.blas().threads().singleThreaded()) {
+                            for (io.kortexdl.kernels.SparseBatch b : batches) {
+                                network.forward(b);
+                            }
+                        }
+                    },
+                    () -> scoreDense(denseSession, denseRequests, width));
+            String prefix = "bench=onnx-sparse width=" + width + " nonzeros=" + SPARSE_NONZEROS + " layers=" + width
+                    + "-64-2 ";
+            double ort = SPARSE_ROWS / Timing.median(seconds[0]);
+            double ours = SPARSE_ROWS / Timing.median(seconds[1]);
+            double dense = SPARSE_DENSE_REQUESTS * 16 / Timing.median(seconds[2]);
+            SparkBench.result(prefix + "impl=onnxruntime-java input=sparse intra_op_threads=1 batch=" + batch
+                    + " rows_per_s=" + SparkBench.f(ort) + " request_bytes_per_row=" + SPARSE_NONZEROS * 12);
+            SparkBench.result(prefix + "impl=kortexdl-forward input=sparse callers=1 batch=" + batch + " rows_per_s="
+                    + SparkBench.f(ours));
+            SparkBench.result(prefix + "impl=onnxruntime-java input=dense intra_op_threads=1 batch=16 rows_per_s="
+                    + SparkBench.f(dense) + " request_bytes_per_row=" + 4 * width);
+            SparkBench.result(prefix + "onnxruntime_sparse_over_forward=" + SparkBench.f(ort / ours)
+                    + " onnxruntime_sparse_over_dense=" + SparkBench.f(ort / dense));
+        }
+    }
+
+    private long scoreSparse(OrtSession session, List<long[]> indices, List<float[]> values) throws OrtException {
+        long sum = 0;
+        for (int i = 0; i < indices.size(); i++) {
+            long[] index = indices.get(i);
+            long[] shape = {index.length / SPARSE_NONZEROS, SPARSE_NONZEROS};
+            try (OnnxTensor in = OnnxTensor.createTensor(env, directLongs.computeIfAbsent(index,
+                         OnnxBenchmark::direct).duplicate(), shape);
+                 OnnxTensor v = OnnxTensor.createTensor(env, directBuffers.computeIfAbsent(values.get(i),
+                         OnnxBenchmark::direct).duplicate(), shape);
+                 OrtSession.Result result = session.run(Map.of("indices", in, "values", v))) {
+                sum += ((OnnxTensor) result.get("prediction").orElseThrow()).getLongBuffer().get(0);
+            }
+        }
+        return sum;
+    }
+
+    private long scoreDense(OrtSession session, List<float[]> requests, int width) throws OrtException {
+        long sum = 0;
+        for (float[] request : requests) {
+            try (OnnxTensor input = OnnxTensor.createTensor(env, directBuffers.computeIfAbsent(request,
+                         OnnxBenchmark::direct).duplicate(), new long[] {request.length / width, width});
+                 OrtSession.Result result = session.run(Map.of("features", input))) {
+                sum += ((OnnxTensor) result.get("prediction").orElseThrow()).getLongBuffer().get(0);
+            }
+        }
+        return sum;
+    }
+
+    private static LongBuffer direct(long[] values) {
+        LongBuffer buffer = ByteBuffer.allocateDirect(8 * values.length).order(ByteOrder.nativeOrder()).asLongBuffer();
+        buffer.put(values).flip();
+        return buffer;
     }
 
     /** How many of the runtime's predictions equal the argmax of the network's own logits. */
