@@ -17,6 +17,8 @@
  *   <li>{@link io.kortexdl.kernels.LossType}, {@link io.kortexdl.kernels.Activation},
  *       {@link io.kortexdl.kernels.OptimizerKind}, {@link io.kortexdl.kernels.LearningRateSchedule},
  *       {@link io.kortexdl.kernels.ParameterLayout} (the flat parameter vector).</li>
+ *   <li>{@link io.kortexdl.kernels.onnx}: a network written as an ONNX model
+ *       ({@code Network.writeOnnx}, {@code OnnxExport}).</li>
  * </ul>
  *
  * <h2>The route of a training step</h2>

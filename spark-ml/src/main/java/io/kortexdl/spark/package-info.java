@@ -37,6 +37,7 @@
  * {@code Row}s ({@code BatchScorer}), reading each block's non-zeros into a {@code FeatureBlock}
  * and running one forward pass per block on the broadcast weights' shared network; {@code evaluate} sums
  * {@code MetricSums} per partition. Models save and load through {@code KortexModelWriter},
- * {@code KortexModelReader} and {@code ModelIO}.
+ * {@code KortexModelReader} and {@code ModelIO}; {@link io.kortexdl.spark.KortexOnnxWriter} writes them
+ * as ONNX files through the kernels' {@code OnnxExport}.
  */
 package io.kortexdl.spark;
