@@ -103,7 +103,8 @@ class OnnxExportCommandTest {
                 transformed[r] = (float) regressed.get(r).getDouble(0);
             }
             models.put("regressor", Map.of("onnx", "regressor.onnx", "inputs", dense,
-                    "java_onnxruntime", Map.of("prediction", write("regressor-java.f32", out.floats("prediction"), ROWS)),
+                    "java_onnxruntime",
+                    Map.of("prediction", write("regressor-java.f32", out.floats("prediction"), ROWS)),
                     "transform", Map.of("prediction", write("regressor-transform.f32", transformed, ROWS))));
         }
         Path manifest = dir.resolve("manifest.json");
@@ -219,7 +220,8 @@ class OnnxExportCommandTest {
             }
         }
         assertTrue(k < 784, "Fashion-MNIST rows have zero pixels to leave out");
-        return Map.of("indices", write("indices.i64", indices, ROWS, k), "values", write("values.f32", values, ROWS, k));
+        return Map.of("indices", write("indices.i64", indices, ROWS, k),
+                "values", write("values.f32", values, ROWS, k));
     }
 
     private static float[] floats(List<Row> rows, int column, int width) {

@@ -61,7 +61,8 @@ class OnnxExportTest {
             byte[] model = OnnxExport.of(network).head(OnnxHead.MULTICLASS).thresholds(thresholds).toBytes();
             try (OrtModel ort = new OrtModel(model)) {
                 long[] predicted = ort.dense(rows, ROWS, 12).longs("prediction");
-                SparkRule.assertPredictions(logits, 4, thresholds, predicted, "thresholds " + java.util.Arrays.toString(thresholds));
+                SparkRule.assertPredictions(logits, 4, thresholds, predicted,
+                        "thresholds " + java.util.Arrays.toString(thresholds));
                 if (thresholds[1] == 0) {
                     assertTrue(Stream.of(box(predicted)).allMatch(p -> p == 1), "a zero threshold wins outright");
                 }

@@ -33,7 +33,9 @@ import org.apache.spark.sql.SparkSession;
  * <p><b>Writing.</b> {@link #save} takes any Hadoop FileSystem path (local, HDFS, S3A), with the
  * Hadoop configuration of the active Spark session, or the default one outside Spark. The file is
  * written whole under a hidden name beside the target, then renamed into place: a failed write
- * leaves the path as it was. Without {@link #overwrite()}, an existing path is an error.
+ * leaves the path as it was. Without {@link #overwrite()}, an existing path is an error; with it,
+ * the file there is moved aside and deleted once the new one is in place, so between those two
+ * renames (milliseconds) the path holds no file.
  */
 public final class KortexOnnxWriter {
     private final Params model;
@@ -90,21 +92,45 @@ public final class KortexOnnxWriter {
         if (existing != null && existing.isDirectory()) {
             throw new IOException("Path " + path + " is a directory; an ONNX model is a single file");
         }
-        Path staging = new Path(target.getParent(), "." + target.getName() + ".writing-" + UUID.randomUUID());
+        Path staging = sibling(target, "writing");
         try {
             try (OutputStream out = fs.create(staging, false)) {
                 export.writeTo(out);
             }
-            if (existing != null && !fs.delete(target, false)) {
-                throw new IOException("could not delete " + target + " to replace it");
+            if (existing == null) {
+                rename(fs, staging, target, "");
+                return;
             }
-            if (!fs.rename(staging, target)) {
-                throw new IOException("could not rename " + staging + " to " + target);
+            // Hadoop's rename does not replace a file: the old one moves aside first and is
+            // deleted only once the new one is in place, or moved back if that fails.
+            Path old = sibling(target, "replaced");
+            rename(fs, target, old, "; the file there is unchanged");
+            try {
+                rename(fs, staging, target, "");
+            } catch (IOException e) {
+                if (!fs.rename(old, target)) {
+                    e.addSuppressed(new IOException("the previous file could not be moved back; it is at " + old));
+                }
+                throw e;
+            }
+            if (!fs.delete(old, false)) {
+                throw new IOException("the ONNX model is saved at " + target + ", but the previous file could not"
+                        + " be deleted from " + old);
             }
         } finally {
             if (fs.exists(staging)) {
                 fs.delete(staging, false);
             }
+        }
+    }
+
+    private static Path sibling(Path target, String what) {
+        return new Path(target.getParent(), "." + target.getName() + "." + what + "-" + UUID.randomUUID());
+    }
+
+    private static void rename(FileSystem fs, Path from, Path to, String outcome) throws IOException {
+        if (!fs.rename(from, to)) {
+            throw new IOException("could not rename " + from + " to " + to + outcome);
         }
     }
 

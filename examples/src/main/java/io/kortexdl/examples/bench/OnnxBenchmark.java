@@ -119,9 +119,11 @@ public final class OnnxBenchmark {
                 }
                 // ONNX Runtime's best use of two threads: intra-op threads on either request size, or two callers.
                 double bestTwoThreadOrt = Math.min(Math.min(medians[1], medians[3]), medians[4]);
-                SparkBench.result(prefix + "onnxruntime_over_forward_one_thread=" + SparkBench.f(medians[5] / medians[0])
+                SparkBench.result(prefix
+                        + "onnxruntime_over_forward_one_thread=" + SparkBench.f(medians[5] / medians[0])
                         + " onnxruntime_over_forward_two_threads=" + SparkBench.f(medians[6] / bestTwoThreadOrt)
-                        + " onnxruntime_two_threads_over_spark_transform=" + SparkBench.f(medians[7] / bestTwoThreadOrt));
+                        + " onnxruntime_two_threads_over_spark_transform="
+                        + SparkBench.f(medians[7] / bestTwoThreadOrt));
                 latency(one, network, rows, repetitions);
             }
             sparse(batch, repetitions);

@@ -60,8 +60,8 @@ public final class ExportOnnxJob {
             }
             writer.save(output);
             String written = JobSession.qualified(spark, output);
-            long bytes = new org.apache.hadoop.fs.Path(written).getFileSystem(spark.sparkContext().hadoopConfiguration())
-                    .getFileStatus(new org.apache.hadoop.fs.Path(written)).getLen();
+            org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(written);
+            long bytes = file.getFileSystem(spark.sparkContext().hadoopConfiguration()).getFileStatus(file).getLen();
             System.out.println("ONNX model (opset " + OnnxExport.OPSET + ", IR " + OnnxExport.IR_VERSION + ") of "
                     + model.getClass().getSimpleName() + " " + model.weights() + " written to " + written);
             if (!before.isEmpty()) {

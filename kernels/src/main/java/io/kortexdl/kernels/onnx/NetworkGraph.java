@@ -7,6 +7,7 @@ import io.kortexdl.kernels.onnx.OnnxGraph.ElementType;
 import io.kortexdl.kernels.onnx.OnnxGraph.IntAttribute;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -125,7 +126,8 @@ final class NetworkGraph {
         if (op == null) {
             return in;
         }
-        return graph.node(op, List.of(in), name != null ? name : "layer" + layer + "_" + op.toLowerCase());
+        String output = name != null ? name : "layer" + layer + "_" + op.toLowerCase(Locale.ROOT);
+        return graph.node(op, List.of(in), output);
     }
 
     private void outputs(String last) {

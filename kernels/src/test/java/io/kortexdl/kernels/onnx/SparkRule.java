@@ -71,7 +71,8 @@ public final class SparkRule {
                 assertEquals(best, predicted[r], what + ": row " + r);
             }
         }
-        assertTrue(close <= 1 + rows / 100, what + ": " + close + " rows are near ties, too many for the check to mean much");
+        assertTrue(close <= 1 + rows / 100,
+                what + ": " + close + " rows are near ties, too many for the check to mean much");
         return close;
     }
 
