@@ -440,7 +440,8 @@ public final class Network {
 
     private OnnxExport onnx(OnnxHead head) {
         return OnnxExport.of(this).head(head)
-                .metadata("kortexdl.optimizer", optimizer.kind().name() + " " + Arrays.toString(optimizer.hyperParameters()))
+                .metadata("kortexdl.optimizer",
+                        optimizer.kind().name() + " " + Arrays.toString(optimizer.hyperParameters()))
                 .metadata("kortexdl.l2", Float.toString(l2))
                 .metadata("kortexdl.seed", Long.toString(seed))
                 .metadata("kortexdl.weightInit", weightInit.name());
