@@ -29,7 +29,7 @@ import org.apache.spark.sql.SparkSession;
  *   --output PATH     the ONNX file to write (any Hadoop path)
  *   --sparse          take the non-zeros of each row (indices and values) instead of dense features
  *   --overwrite       replace an existing output (otherwise the job refuses before loading the model)
- *   --master URL
+ *   --master URL      default: spark-submit's master, else local[*]
  * </pre>
  */
 public final class ExportOnnxJob {
@@ -47,7 +47,7 @@ public final class ExportOnnxJob {
         String output = a.required("--output");
         OnnxInput input = a.flag("--sparse") ? OnnxInput.SPARSE : OnnxInput.DENSE;
         boolean overwrite = a.flag("--overwrite");
-        String master = a.value("--master", "local[1]");
+        String master = a.value("--master", null);
         a.finish();
         SparkSession spark = JobSession.start("KortexDL ONNX export", master);
         try {
