@@ -108,7 +108,10 @@ public final class NetworkFormat {
             for (int i = 0; i < count; i++) {
                 sizes[i] = checkRange("layer size " + i, data.readInt(), 1, MAX_LAYER_WIDTH);
             }
-            long expectedParams = parameterCount(sizes);
+            long expectedParams = ParameterLayout.parameterCount(sizes);
+            if (expectedParams > ParameterLayout.MAX_PARAMETERS) {
+                throw corrupt("layer sizes " + java.util.Arrays.toString(sizes) + " need more than 2^31 parameters");
+            }
             Activation hidden = enumAt(Activation.values(), data.readByte(), "hidden activation");
             Activation output = enumAt(Activation.values(), data.readByte(), "output activation");
             WeightInit init = enumAt(WeightInit.values(), data.readByte(), "weight init");
@@ -151,17 +154,6 @@ public final class NetworkFormat {
         } catch (EOFException e) {
             throw corrupt("truncated input: the stream ended before the network was complete");
         }
-    }
-
-    private static long parameterCount(int[] sizes) throws IOException {
-        long total = 0;
-        for (int i = 0; i + 1 < sizes.length; i++) {
-            total += (long) sizes[i] * sizes[i + 1] + sizes[i + 1];
-            if (total > Integer.MAX_VALUE - 8) {
-                throw corrupt("layer sizes " + java.util.Arrays.toString(sizes) + " need more than 2^31 parameters");
-            }
-        }
-        return total;
     }
 
     private static void writeFloats(DataOutputStream data, float[] values) throws IOException {

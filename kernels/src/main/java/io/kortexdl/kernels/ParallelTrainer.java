@@ -1,6 +1,5 @@
 package io.kortexdl.kernels;
 
-import java.util.SplittableRandom;
 import java.util.concurrent.Phaser;
 
 /**
@@ -415,17 +414,8 @@ public final class ParallelTrainer implements AutoCloseable {
         }
     }
 
-    /** The identity permutation shuffled by Fisher-Yates from a generator seeded by (seed, epoch). */
+    /** The identity permutation shuffled from a generator seeded by (seed, epoch). */
     static void shuffle(int[] order, long seed, int epoch) {
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        SplittableRandom random = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (epoch + 1)));
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        Permutations.shuffleIdentity(order, seed ^ (0x9E3779B97F4A7C15L * (epoch + 1)));
     }
 }

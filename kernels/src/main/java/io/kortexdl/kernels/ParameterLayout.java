@@ -9,6 +9,8 @@ package io.kortexdl.kernels;
  * biases.
  */
 public final class ParameterLayout {
+    /** The most parameters one network holds: one Java array, with room for the JVM's array header. */
+    public static final int MAX_PARAMETERS = Integer.MAX_VALUE - 8;
     private final int[] sizes;
     private final int[] weightOffsets;
     private final int[] biasOffsets;
@@ -36,18 +38,30 @@ public final class ParameterLayout {
             }
             widest = Math.max(widest, sizes[i]);
         }
+        if (parameterCount(sizes) > MAX_PARAMETERS) {
+            throw new IllegalArgumentException("layerSizes: " + java.util.Arrays.toString(sizes)
+                    + " need more than 2^31 parameters");
+        }
         for (int l = 0; l < layers; l++) {
             weightOffsets[l] = (int) offset;
             offset += (long) sizes[l] * sizes[l + 1];
-            biasOffsets[l] = (int) Math.min(offset, Integer.MAX_VALUE);
+            biasOffsets[l] = (int) offset;
             offset += sizes[l + 1];
-            if (offset > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException("layerSizes: " + java.util.Arrays.toString(sizes)
-                        + " need more than 2^31 parameters");
-            }
         }
         this.parameterCount = (int) offset;
         this.maxWidth = widest;
+    }
+
+    /**
+     * The parameters of a network of layer widths {@code sizes}: each layer's weights and biases,
+     * {@code (in + 1) x out}, summed as a long, so that sizes too large for one network still count.
+     */
+    public static long parameterCount(int... sizes) {
+        long total = 0;
+        for (int l = 0; l + 1 < sizes.length; l++) {
+            total += ((long) sizes[l] + 1) * sizes[l + 1];
+        }
+        return total;
     }
 
     /** Number of weight layers ({@code sizes - 1}). */

@@ -1,0 +1,30 @@
+package io.kortexdl.kernels;
+
+import java.util.SplittableRandom;
+
+/**
+ * Random permutations that depend only on a seed: the row orders of training epochs. Every
+ * trainer that shuffles rows draws its permutation here, so the same seed gives the same order in
+ * the kernels and on every Spark executor.
+ */
+public final class Permutations {
+    private Permutations() {
+    }
+
+    /**
+     * Fills {@code order} with {@code 0 .. order.length - 1} shuffled by Fisher-Yates, drawing from a
+     * {@link SplittableRandom} seeded with {@code seed}.
+     */
+    public static void shuffleIdentity(int[] order, long seed) {
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
+        }
+    }
+}
