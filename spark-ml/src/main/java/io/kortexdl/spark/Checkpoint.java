@@ -1,5 +1,8 @@
 package io.kortexdl.spark;
 
+import io.kortexdl.kernels.Activation;
+import io.kortexdl.kernels.LossType;
+import io.kortexdl.kernels.OptimizerKind;
 import java.util.Arrays;
 
 /**
@@ -16,12 +19,12 @@ record Checkpoint(Fingerprint fingerprint, FitState state) {
      *
      * @param trainRows training rows over all blocks
      */
-    record Fingerprint(int[] layerSizes, String activation, String loss, String optimizer, long seed, int batchSize,
-                       int blocks, long trainRows) {
+    record Fingerprint(int[] layerSizes, Activation activation, LossType loss, OptimizerKind optimizer, long seed,
+                       int batchSize, int blocks, long trainRows) {
 
         static Fingerprint of(TrainingSpec spec, long trainRows) {
-            return new Fingerprint(spec.layerSizes(), spec.hiddenActivation().name(), spec.loss().name(),
-                    spec.optimizer().name(), spec.seed(), spec.globalBatch(), spec.blockCount(), trainRows);
+            return new Fingerprint(spec.layerSizes(), spec.hiddenActivation(), spec.loss(), spec.optimizer(),
+                    spec.seed(), spec.globalBatch(), spec.blockCount(), trainRows);
         }
 
         /** The first difference from {@code current}, for a message, or null when they match. */

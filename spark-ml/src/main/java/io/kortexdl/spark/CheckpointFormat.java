@@ -1,5 +1,10 @@
 package io.kortexdl.spark;
 
+import io.kortexdl.kernels.Activation;
+import io.kortexdl.kernels.LossType;
+import io.kortexdl.kernels.OptimizerKind;
+import io.kortexdl.kernels.ParameterLayout;
+import io.kortexdl.spark.executor.TrainingState;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -42,9 +47,9 @@ final class CheckpointFormat {
         for (int size : f.layerSizes()) {
             p.writeInt(size);
         }
-        utf(p, f.activation());
-        utf(p, f.loss());
-        utf(p, f.optimizer());
+        utf(p, f.activation().name());
+        utf(p, f.loss().name());
+        utf(p, f.optimizer().name());
         p.writeLong(f.seed());
         p.writeInt(f.batchSize());
         p.writeInt(f.blocks());
@@ -52,7 +57,7 @@ final class CheckpointFormat {
         FitState s = c.state();
         p.writeInt(s.epochsDone);
         p.writeBoolean(s.stopped);
-        utf(p, s.stopReason);
+        utf(p, s.stopReason.paramName());
         p.writeLong(s.training.optimizerSteps());
         p.writeLong(0); // reserved (a round count in the first writers), ignored on reading
         floats(p, s.training.parameters());
@@ -156,9 +161,9 @@ final class CheckpointFormat {
                 }
             }
             Checkpoint.Fingerprint f = new Checkpoint.Fingerprint(layers,
-                    oneOf(utf(b, name), name, "activation", io.kortexdl.kernels.Activation.class),
-                    oneOf(utf(b, name), name, "loss", io.kortexdl.kernels.LossType.class),
-                    oneOf(utf(b, name), name, "optimizer", io.kortexdl.kernels.OptimizerKind.class),
+                    oneOf(utf(b, name), name, "activation", Activation.class),
+                    oneOf(utf(b, name), name, "loss", LossType.class),
+                    oneOf(utf(b, name), name, "optimizer", OptimizerKind.class),
                     b.getLong(), b.getInt(), b.getInt(), b.getLong());
             if (f.batchSize() < 1 || f.blocks() < 1 || f.trainRows() < 1) {
                 throw new IOException(name + ": batch size " + f.batchSize() + ", " + f.blocks() + " blocks and "
@@ -166,27 +171,22 @@ final class CheckpointFormat {
             }
             int epochsDone = b.getInt();
             boolean stopped = b.get() != 0;
-            String stopReason = utf(b, name);
-            if (!List.of("maxIter", "tol", "earlyStopping").contains(stopReason)) {
-                throw new IOException(name + ": unknown stop reason '" + stopReason + "'");
+            String stopName = utf(b, name);
+            StopReason stopReason = StopReason.ofParamName(stopName);
+            if (stopReason == null) {
+                throw new IOException(name + ": unknown stop reason '" + stopName + "'");
             }
             long optimizerSteps = b.getLong();
             b.getLong(); // reserved
             float[] parameters = floats(b, name, "parameters");
-            long expectedParameters = 0;
-            for (int i = 1; i < layers.length; i++) {
-                expectedParameters += ((long) layers[i - 1] + 1) * layers[i];
-            }
+            long expectedParameters = ParameterLayout.parameterCount(layers);
             if (layers.length < 2 || parameters.length != expectedParameters) {
                 throw new IOException(name + ": layers " + java.util.Arrays.toString(layers) + " need "
                         + expectedParameters + " parameters, but it holds " + parameters.length);
             }
             float[] state = floats(b, name, "optimizer state");
-            int stateCopies = switch (f.optimizer()) {
-                case "ADAM" -> 2;
-                case "MOMENTUM" -> 1;
-                default -> 0;
-            };
+            int stateCopies = f.optimizer().create(f.optimizer().defaultHyperParameters(), 0)
+                    .stateValuesPerParameter();
             if (state.length != (long) stateCopies * parameters.length) {
                 throw new IOException(name + ": " + f.optimizer() + " state of " + state.length + " values for "
                         + parameters.length + " parameters");
@@ -227,7 +227,7 @@ final class CheckpointFormat {
             FitState fit = new FitState(new TrainingState(parameters, state, optimizerSteps));
             fit.epochsDone = epochsDone;
             // The first writers set this flag after the last epoch of maxIter too; only a stopping rule counts.
-            fit.stopped = stopped && !stopReason.equals("maxIter");
+            fit.stopped = stopped && stopReason != StopReason.MAX_ITER;
             fit.stopReason = stopReason;
             fit.bestEpoch = bestEpoch;
             fit.bestValidationLoss = bestValidationLoss;
@@ -241,11 +241,11 @@ final class CheckpointFormat {
         }
     }
 
-    private static <E extends Enum<E>> String oneOf(String value, String name, String what, Class<E> type)
+    private static <E extends Enum<E>> E oneOf(String value, String name, String what, Class<E> type)
             throws IOException {
         for (E e : type.getEnumConstants()) {
             if (e.name().equals(value)) {
-                return value;
+                return e;
             }
         }
         throw new IOException(name + ": unknown " + what + " '" + value + "'");

@@ -1,9 +1,12 @@
 package io.kortexdl.spark;
 
 import io.kortexdl.kernels.LearningRateSchedule;
+import io.kortexdl.kernels.LossType;
 import io.kortexdl.kernels.Network;
 import io.kortexdl.spark.collective.CollectiveSettings;
-import io.kortexdl.spark.collective.Rendezvous;
+import io.kortexdl.spark.executor.EpochRequest;
+import io.kortexdl.spark.executor.EpochResult;
+import io.kortexdl.spark.executor.TrainingState;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -15,22 +18,21 @@ import org.slf4j.LoggerFactory;
  * serial mini-batch training. With several, the epoch's tasks run together as a barrier stage
  * ({@link EpochTask}) and sync among themselves over TCP, without the driver, every
  * {@code syncInterval} steps: {@code 1} sums the gradients of every step (exact synchronous
- * SGD), {@code K} averages parameters and optimizer state every K steps. The driver broadcasts
- * the state an epoch starts from (read only by an executor that does not already hold it) and
- * gets the state it ends with from block 0; between epochs it validates, applies the stopping
- * rules, checkpoints its {@link FitState} and tells the listeners.
+ * SGD), {@code K} averages parameters and optimizer state every K steps. Each attempt of an epoch
+ * has an {@link EpochChannel} of its own, which carries the state the epoch starts from to the
+ * tasks whose trainers do not already hold it and the state it ends with back from block 0;
+ * between epochs the driver validates, applies the stopping rules, checkpoints its
+ * {@link FitState} and tells the listeners.
  *
- * <p>When a task fails (an executor lost mid-epoch), Spark reruns the whole barrier stage, and
- * every task starts again from the broadcast state, so the epoch gives the same bits. When a
- * block's cached copy was lost with its executor, the driver recomputes it from the lineage and
- * runs the epoch again.
+ * <p>When a barrier task fails (an executor lost mid-epoch), the whole epoch runs again from its
+ * start state, so it gives the same bits. When a block's cached copy was lost with its executor,
+ * the driver recomputes it from the lineage and runs the epoch again. One loop,
+ * {@link #untilComplete}, does both.
  */
 final class DistributedTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainer.class);
     /** Times an epoch is run again after recomputing blocks lost with their executors. */
     private static final int MAX_BLOCK_RECOVERIES = 3;
-    /** Tokens of epoch attempts, so that no connection of one attempt is taken for another's. */
-    private static final java.security.SecureRandom TOKENS = new java.security.SecureRandom();
 
     /**
      * What the loop needs beyond the spec: epochs, rates, stopping rules, listeners and checkpoints.
@@ -38,7 +40,7 @@ final class DistributedTrainer {
      * @param network the collective's ports and timeouts
      */
     record Settings(int maxIter, LearningRateSchedule schedule, double stepSize, int syncInterval, double tol,
-                    int patience, boolean classification, List<TrainingListener> listeners, NetworkWeights initial,
+                    int patience, List<TrainingListener> listeners, NetworkWeights initial,
                     String description, Checkpointing checkpointing, CollectiveSettings network) {
     }
 
@@ -50,7 +52,6 @@ final class DistributedTrainer {
      * @param resume the checkpoint to continue from, or null
      */
     record Checkpointing(CheckpointStore store, int interval, CheckpointStore.Found resume) {
-        static final Checkpointing NONE = new Checkpointing(null, 1, null);
     }
 
     /** The trained weights and the history. */
@@ -95,10 +96,10 @@ final class DistributedTrainer {
         } finally {
             jsc.setJobDescription(previous);
             String runId = spec.runId();
-            ExecutorTrainer.release(runId);
+            BlockTrainers.release(runId);
             try {
-                // The index RDD prefers the executors holding the trainers; others drop theirs when idle.
-                trainer.blocks.indices().foreach(index -> ExecutorTrainer.release(runId));
+                // The index RDD prefers the executors holding the trainers; others close theirs when idle.
+                trainer.blocks.indices().foreach(index -> BlockTrainers.release(runId));
             } catch (RuntimeException e) {
                 LOG.debug("KortexDL: releasing executor trainers failed", e);
             }
@@ -126,7 +127,7 @@ final class DistributedTrainer {
             EpochRecord record = new EpochRecord(epoch + 1, settings.maxIter(), loss,
                     validation == null ? Double.NaN : validation.loss(),
                     validation == null ? Double.NaN
-                            : settings.classification() ? validation.accuracy() : validation.rmse(),
+                            : classification() ? validation.accuracy() : validation.rmse(),
                     seconds, lossAndRows[1] / seconds);
             state.history.add(record);
             state.epochsDone = epoch + 1;
@@ -158,7 +159,7 @@ final class DistributedTrainer {
                 state.best = state.training.parameters().clone();
                 state.bestEpoch = epoch + 1;
             } else if (epoch + 1 - state.bestEpoch >= settings.patience()) {
-                state.stopReason = "earlyStopping";
+                state.stopReason = StopReason.EARLY_STOPPING;
                 state.stopped = true;
             }
         } else {
@@ -167,7 +168,7 @@ final class DistributedTrainer {
         double previous = state.previousLoss;
         if (!state.stopped && settings.tol() > 0 && !Double.isNaN(previous)
                 && previous - loss < settings.tol() * Math.max(1, Math.abs(previous))) {
-            state.stopReason = "tol";
+            state.stopReason = StopReason.TOL;
             state.stopped = true;
         }
         state.previousLoss = loss;
@@ -220,122 +221,92 @@ final class DistributedTrainer {
 
     /** Runs one epoch on every block and takes its end state; returns {loss sum, rows}. */
     private double[] runEpoch(int epoch, float learningRate) {
-        boolean single = spec.blockCount() == 1;
-        boolean byReference = single && jsc.sc().isLocal();
-        if (byReference) {
-            DriverJvmStates.put(DriverJvmStates.start(spec.runId()), state.training);
+        EpochRequest request = new EpochRequest(epoch, learningRate, settings.syncInterval());
+        List<EpochResult> results = untilComplete("epoch " + (epoch + 1), spec.blockCount() > 1, () -> {
+            try (EpochChannel channel = EpochChannel.open(jsc.sc(), spec.blockCount(), state.training,
+                    settings.network())) {
+                List<EpochResult> attempt = new EpochTask(spec, request, blocks.rddId(), channel.access(),
+                        settings.network()).over(placement.apply(blocks.indices())).collect();
+                if (attempt.stream().anyMatch(r -> r.status() == EpochResult.Status.BLOCK_MISSING)) {
+                    return null;
+                }
+                checkTrained(epoch, attempt);
+                state.training = channel.end(settings.network().timeoutMs());
+                return attempt;
+            }
+        });
+        double lossSum = 0;
+        long rows = 0;
+        for (EpochResult result : results) {
+            lossSum += result.lossSum();
+            rows += result.rows();
+            if (result.rows() > 0) {
+                state.rowsByExecutor.merge(result.executor(), result.rows(), Long::sum);
+            }
         }
-        Broadcast<TrainingState> start = single && !byReference ? jsc.broadcast(state.training) : null;
-        try {
-            EpochRequest request = new EpochRequest(epoch, learningRate, settings.syncInterval(), start,
-                    settings.network());
-            TrainingState[] end = new TrainingState[1];
-            List<EpochResult> results = onEveryBlock(() -> single
-                    ? new EpochTask(spec, request, blocks.rddId(), null)
-                            .over(placement.apply(blocks.indices()), false).collect()
-                    : rerunOnFailure(epoch, () -> together(request, end)),
-                    result -> result.status() == EpochResult.Status.BLOCK_MISSING);
-            if (results.stream().anyMatch(r -> r.status() == EpochResult.Status.BLOCK_MISSING)) {
-                throw new IllegalStateException("KortexDL: training blocks were lost with their executors and could"
-                        + " not be recomputed in " + MAX_BLOCK_RECOVERIES + " attempts");
+        syncTotals.add(results);
+        return new double[] {lossSum, rows};
+    }
+
+    /**
+     * Fails the fit unless every block trained the epoch.
+     *
+     * @throws TrainingDivergedException naming where a block diverged
+     */
+    private void checkTrained(int epoch, List<EpochResult> results) {
+        for (EpochResult result : results) {
+            if (result.status() == EpochResult.Status.DIVERGED) {
+                EpochResult.Divergence d = result.divergence();
+                throw new TrainingDivergedException(d.epoch(), d.step(), spec.stepsPerEpoch(), "block "
+                        + result.block() + " on executor " + result.executor() + ": the batch loss is " + d.loss(),
+                        settings.stepSize(), lastCheckpoint, null);
             }
-            for (EpochResult result : results) {
-                if (result.status() == EpochResult.Status.DIVERGED) {
-                    EpochResult.Divergence d = result.divergence();
-                    throw new TrainingDivergedException(d.epoch(), d.step(), spec.stepsPerEpoch(), "block "
-                            + result.block() + " on executor " + result.executor() + ": the batch loss is " + d.loss(),
-                            settings.stepSize(), lastCheckpoint, null);
-                }
-            }
-            if (results.stream().anyMatch(r -> r.status() != EpochResult.Status.TRAINED)) {
-                throw new IllegalStateException("KortexDL: epoch " + (epoch + 1) + " ended without a result from"
-                        + " every block: " + results.stream().map(r -> "block " + r.block() + " " + r.status()).toList());
-            }
-            double lossSum = 0;
-            long rows = 0;
-            for (EpochResult result : results) {
-                lossSum += result.lossSum();
-                rows += result.rows();
-                if (result.rows() > 0) {
-                    state.rowsByExecutor.merge(result.executor(), result.rows(), Long::sum);
-                }
-            }
-            syncTotals.add(results);
-            state.training = !single ? end[0] : byReference ? DriverJvmStates.take(DriverJvmStates.end(spec.runId()))
-                    : results.get(0).state();
-            return new double[] {lossSum, rows};
-        } finally {
-            if (start != null) {
-                start.destroy(false);
-            }
-            if (byReference) {
-                DriverJvmStates.take(DriverJvmStates.start(spec.runId()));
-                DriverJvmStates.take(DriverJvmStates.end(spec.runId()));
-            }
+        }
+        if (results.stream().anyMatch(r -> r.status() != EpochResult.Status.TRAINED)) {
+            throw new IllegalStateException("KortexDL: epoch " + (epoch + 1) + " ended without a result from"
+                    + " every block: " + results.stream().map(r -> "block " + r.block() + " " + r.status()).toList());
         }
     }
 
     /**
-     * One attempt of a multi-block epoch: its barrier job, with a rendezvous of its own that serves
-     * the start state to tasks that lack it and receives the end state, put in {@code end[0]}.
+     * Runs {@code attempt} (one Spark job over every block) until it completes, and returns what
+     * it returned. An attempt returns null when some block had no cached copy left (its executor
+     * died): the lost blocks are recomputed from the lineage and the attempt runs again, up to
+     * {@link #MAX_BLOCK_RECOVERIES} times. A failed barrier job (an executor lost mid-epoch) runs
+     * again from its start, up to {@code spark.stage.maxConsecutiveAttempts} times in all: Spark
+     * retries failed barrier shuffle stages itself, but aborts a job whose barrier result stage
+     * failed. Before each barrier attempt, waits for one executor per block.
+     *
+     * @param what the job, for messages
+     * @param barrier whether the job is a barrier stage; a plain job's tasks are retried by Spark itself
      */
-    private List<EpochResult> together(EpochRequest request, TrainingState[] end) {
-        org.apache.spark.SparkConf conf = jsc.getConf();
-        String host = conf.get("spark.driver.host", "localhost");
-        long token = TOKENS.nextLong();
-        try (Rendezvous rendezvous = Rendezvous.open(conf.get("spark.driver.bindAddress", host), host,
-                spec.blockCount(), token, settings.network(), state.training::toBytes)) {
-            List<EpochResult> results = new EpochTask(spec, request, blocks.rddId(), rendezvous.address())
-                    .over(placement.apply(blocks.indices()), true).collect();
-            if (results.stream().allMatch(r -> r.status() == EpochResult.Status.TRAINED)) {
-                byte[] bytes = rendezvous.end(settings.network().timeoutMs());
-                if (bytes == null) {
-                    throw new IllegalStateException("KortexDL: block 0 finished the epoch, but its state did not"
-                            + " reach the driver's rendezvous within " + settings.network().timeoutMs() + " ms");
-                }
-                end[0] = TrainingState.fromBytes(bytes);
+    private <T> T untilComplete(String what, boolean barrier, java.util.function.Supplier<T> attempt) {
+        int maxAttempts = barrier ? Math.max(1, jsc.getConf().getInt("spark.stage.maxConsecutiveAttempts", 4)) : 1;
+        int failed = 0;
+        int recoveries = 0;
+        while (true) {
+            if (barrier) {
+                ExecutorSlots.await(jsc.sc(), spec.blockCount(), lastCheckpoint, ClusterShape.REGISTRATION_WAIT_MS);
             }
-            return results;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("KortexDL: interrupted while waiting for the epoch's state", e);
-        }
-    }
-
-    /**
-     * Runs the barrier job of epoch {@code epoch}, and runs it again from the epoch's start when
-     * it fails (an executor lost mid-epoch), up to {@code spark.stage.maxConsecutiveAttempts}
-     * times: Spark retries failed barrier shuffle stages itself, but aborts a job whose barrier
-     * result stage failed. Before each attempt, waits for one executor per block.
-     */
-    private List<EpochResult> rerunOnFailure(int epoch, java.util.function.Supplier<List<EpochResult>> job) {
-        int attempts = Math.max(1, jsc.getConf().getInt("spark.stage.maxConsecutiveAttempts", 4));
-        for (int attempt = 1; ; attempt++) {
-            ExecutorSlots.await(jsc.sc(), spec.blockCount(), lastCheckpoint, ClusterShape.REGISTRATION_WAIT_MS);
+            T result;
             try {
-                return job.get();
+                result = attempt.get();
             } catch (RuntimeException e) {
                 throw e;
-            } catch (Exception e) {
-                if (!(e instanceof org.apache.spark.SparkException) || attempt >= attempts) {
+            } catch (Exception e) { // Spark's jobs throw SparkException undeclared
+                if (!(e instanceof org.apache.spark.SparkException) || ++failed >= maxAttempts) {
                     throw Sneaky.rethrow(e);
                 }
-                LOG.warn("KortexDL: epoch {} failed on attempt {} of {} and runs again from its start: {}", epoch + 1,
-                        attempt, attempts, e.getMessage().lines().findFirst().orElse(""));
+                LOG.warn("KortexDL: {} failed on attempt {} of {} and runs again from its start: {}", what, failed,
+                        maxAttempts, e.getMessage().lines().findFirst().orElse(""));
+                continue;
             }
-        }
-    }
-
-    /**
-     * Runs {@code job} (one task per block, results in block order) and returns its results. When
-     * some block had no cached copy left (its executor died), recomputes the lost blocks from the
-     * lineage and runs the job again, up to {@link #MAX_BLOCK_RECOVERIES} times.
-     */
-    private <T> List<T> onEveryBlock(java.util.function.Supplier<List<T>> job, java.util.function.Predicate<T> lost) {
-        for (int attempt = 0; ; attempt++) {
-            List<T> results = job.get();
-            if (results.stream().noneMatch(lost) || attempt == MAX_BLOCK_RECOVERIES) {
-                return results;
+            if (result != null) {
+                return result;
+            }
+            if (recoveries++ == MAX_BLOCK_RECOVERIES) {
+                throw new IllegalStateException("KortexDL: training blocks were lost with their executors and could"
+                        + " not be recomputed for " + what + " in " + MAX_BLOCK_RECOVERIES + " attempts");
             }
             LOG.warn("KortexDL: training blocks were lost with their executor; recomputing them");
             data.blocks().count();
@@ -355,35 +326,52 @@ final class DistributedTrainer {
     private KortexMetrics validate() {
         NetworkWeights weights = inLabelUnits(state.training.parameters());
         Broadcast<NetworkWeights> broadcast = jsc.broadcast(weights);
-        boolean classification = settings.classification();
+        LossType loss = spec.loss();
         String runId = spec.runId();
         int rddId = blocks.rddId();
         try {
-            List<MetricSums> parts = onEveryBlock(() -> placement.apply(blocks.indices()).map(index -> {
-                MetricSums sums = new MetricSums();
-                PackedBlock block = ExecutorTrainer.block(runId, index, rddId);
-                if (block == null) {
-                    sums.blockLost = true;
-                } else if (block.validation.rows > 0) {
-                    sums.addPart(broadcast.value().sharedNetwork(), block.validation, classification);
+            return untilComplete("validation", false, () -> {
+                List<BlockMetrics> parts = placement.apply(blocks.indices()).map(index -> {
+                    PackedBlock block = BlockTrainers.block(runId, index, rddId);
+                    if (block == null) {
+                        return BlockMetrics.LOST;
+                    }
+                    MetricSums sums = new MetricSums();
+                    if (block.validation.rows > 0) {
+                        sums.addPart(broadcast.value().sharedNetwork(), block.validation, loss);
+                    }
+                    return new BlockMetrics(sums);
+                }).collect();
+                if (parts.stream().anyMatch(BlockMetrics::lost)) {
+                    return null;
                 }
-                return sums;
-            }).collect(), sums -> sums.blockLost);
-            if (parts.stream().anyMatch(sums -> sums.blockLost)) {
-                throw new IllegalStateException("KortexDL: validation blocks were lost and could not be recomputed");
-            }
-            MetricSums total = new MetricSums();
-            parts.forEach(total::add);
-            return total.toMetrics(classification);
+                MetricSums total = new MetricSums();
+                parts.forEach(part -> total.add(part.sums()));
+                return total.toMetrics(loss);
+            });
         } finally {
             broadcast.destroy(false);
         }
     }
 
+    /** The validation sums of one block, or none when the block was lost. */
+    private record BlockMetrics(MetricSums sums) implements java.io.Serializable {
+        static final BlockMetrics LOST = new BlockMetrics(null);
+
+        boolean lost() {
+            return sums == null;
+        }
+    }
+
+    /** Whether this fit trains a classifier (else a regressor), as its loss says. */
+    private boolean classification() {
+        return spec.loss() == LossType.CROSS_ENTROPY;
+    }
+
     private void log(EpochRecord r, double elapsed) {
         double eta = elapsed / r.epoch() * (r.maxIter() - r.epoch());
         String validation = Double.isNaN(r.validationMetric()) ? ""
-                : String.format(", validation %s %.4f (loss %.4f)", settings.classification() ? "accuracy" : "RMSE",
+                : String.format(", validation %s %.4f (loss %.4f)", classification() ? "accuracy" : "RMSE",
                         r.validationMetric(), r.validationLoss());
         LOG.info(String.format("KortexDL epoch %d/%d: loss %.4f%s, %.0f samples/s%s, %.1f s elapsed, ETA %.1f s",
                 r.epoch(), r.maxIter(), r.loss(), validation, r.samplesPerSecond(), syncTotals.lastEpoch(), elapsed,

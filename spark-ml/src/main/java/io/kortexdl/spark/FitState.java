@@ -1,5 +1,6 @@
 package io.kortexdl.spark;
 
+import io.kortexdl.spark.executor.TrainingState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,8 @@ final class FitState {
     int epochsDone;
     /** Whether a stopping rule ({@code tol}, early stopping) ended the fit. */
     boolean stopped;
-    /** Why the fit ended: {@code maxIter}, {@code tol} or {@code earlyStopping}. */
-    String stopReason = "maxIter";
+    /** Why the fit ended. */
+    StopReason stopReason = StopReason.MAX_ITER;
     /** The epoch with the lowest validation loss (every epoch counts as best without validation rows). */
     int bestEpoch;
     double bestValidationLoss = Double.POSITIVE_INFINITY;

@@ -1,5 +1,6 @@
 package io.kortexdl.spark;
 
+import io.kortexdl.kernels.LossType;
 import io.kortexdl.kernels.onnx.OnnxHead;
 import java.io.IOException;
 import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
@@ -135,7 +136,7 @@ public class KortexClassificationModel
      */
     @Override
     public KortexMetrics evaluate(Dataset<?> dataset) {
-        return ModelScoring.evaluate(dataset, weights, getFeaturesCol(), getLabelCol(), getWeightCol(), true);
+        return ModelScoring.evaluate(dataset, weights, getFeaturesCol(), getLabelCol(), getWeightCol(), LossType.CROSS_ENTROPY);
     }
 
     @Override

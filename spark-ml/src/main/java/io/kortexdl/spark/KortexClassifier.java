@@ -1,5 +1,6 @@
 package io.kortexdl.spark;
 
+import io.kortexdl.kernels.LossType;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.spark.ml.classification.ProbabilisticClassifier;
@@ -81,7 +82,7 @@ public class KortexClassifier extends ProbabilisticClassifier<Vector, KortexClas
      */
     @Override
     public StructType transformSchema(StructType schema) {
-        KortexFit.checkSchema(schema, this, getFeaturesCol(), getLabelCol(), true);
+        KortexFit.checkSchema(schema, this, getFeaturesCol(), getLabelCol(), LossType.CROSS_ENTROPY);
         return KortexClassificationModel.outputSchema(schema, this);
     }
 
@@ -89,7 +90,7 @@ public class KortexClassifier extends ProbabilisticClassifier<Vector, KortexClas
     @Override
     public KortexClassificationModel train(Dataset<?> dataset) {
         int declared = LabelMetadata.declaredClasses(dataset.schema(), getLabelCol());
-        DistributedTrainer.Outcome outcome = KortexFit.fit(dataset, this, getFeaturesCol(), getLabelCol(), true,
+        DistributedTrainer.Outcome outcome = KortexFit.fit(dataset, this, getFeaturesCol(), getLabelCol(), LossType.CROSS_ENTROPY,
                 declared, isDefined(thresholds()) ? getThresholds() : null, listeners, "KortexClassifier " + uid());
         return new KortexClassificationModel(uid(), outcome.weights()).withSummary(outcome.summary());
     }

@@ -41,11 +41,11 @@ final class KortexFit {
      * @throws IllegalArgumentException naming the column that is missing or of a wrong type
      */
     static FeatureColumn checkSchema(StructType schema, KortexParams<?> params, String featuresCol, String labelCol,
-                                     boolean classification) {
+                                     LossType loss) {
         FeatureColumn features = FeatureColumn.of(schema, featuresCol);
         SchemaChecks.numeric(schema, labelCol, "the label");
         if (!params.getWeightCol().isEmpty()) {
-            if (!classification) {
+            if (loss != LossType.CROSS_ENTROPY) {
                 throw new IllegalArgumentException("weightCol (" + params.getWeightCol() + ") is supported by"
                         + " KortexClassifier only; KortexRegressor trains every row with weight 1");
             }
@@ -60,6 +60,7 @@ final class KortexFit {
     /**
      * Trains on {@code dataset}.
      *
+     * @param loss {@link LossType#CROSS_ENTROPY} for a classifier, {@link LossType#MSE} for a regressor
      * @param declaredClasses classes declared by the label column's metadata, or -1 (classification only)
      * @param thresholds the classifier's thresholds, or null when unset
      * @throws IllegalArgumentException on bad input, naming the column and row (a streaming
@@ -67,11 +68,12 @@ final class KortexFit {
      *     memory or checkpointDir cannot be written
      */
     static DistributedTrainer.Outcome fit(Dataset<?> dataset, KortexParams<?> params, String featuresCol,
-                                          String labelCol, boolean classification, int declaredClasses,
+                                          String labelCol, LossType loss, int declaredClasses,
                                           double[] thresholds, List<TrainingListener> listeners, String description) {
         BatchInput.require(dataset, "fit", "train on a batch read of the same data (spark.read())"
                 + " and score the stream with the fitted model's transform, which accepts streaming DataFrames");
-        FeatureColumn features = checkSchema(dataset.schema(), params, featuresCol, labelCol, classification);
+        FeatureColumn features = checkSchema(dataset.schema(), params, featuresCol, labelCol, loss);
+        boolean classification = loss == LossType.CROSS_ENTROPY;
         org.apache.hadoop.conf.Configuration hadoop = dataset.sparkSession().sparkContext().hadoopConfiguration();
         DistributedTrainer.Checkpointing checkpointing = new DistributedTrainer.Checkpointing(
                 checkpointStore(hadoop, params), params.getCheckpointInterval(),
@@ -114,10 +116,9 @@ final class KortexFit {
                         + " (features, hiddenLayers, classes)");
             }
             MemoryCheck.network(featuresCol, layers, hidden, true, threads, jsc.sc());
-            int batch = params.getBatchSize() > 0 ? params.getBatchSize() : autoBatchSize(packed.trainRows(), classification);
+            int batch = params.getBatchSize() > 0 ? params.getBatchSize() : autoBatchSize(packed.trainRows(), loss);
             int stepsPerEpoch = (int) Math.min(Integer.MAX_VALUE, (packed.trainRows() + batch - 1) / batch);
-            TrainingSpec spec = new TrainingSpec(UUID.randomUUID().toString(), layers, activation,
-                    classification ? LossType.CROSS_ENTROPY : LossType.MSE,
+            TrainingSpec spec = new TrainingSpec(UUID.randomUUID().toString(), layers, activation, loss,
                     OptimizerKind.valueOf(params.getOptimizer().toUpperCase(Locale.ROOT)), (float) params.getRegParam(),
                     threads, batch, stepsPerEpoch, shape.executors(), params.getSeed(),
                     classification ? LabelScaling.IDENTITY : packed.labelScaling());
@@ -126,7 +127,7 @@ final class KortexFit {
             LearningRateSchedule schedule = params.getStepSizeSchedule().equals("cosine") && epochs > 0
                     ? LearningRateSchedule.cosine(rate, epochs) : LearningRateSchedule.constant(rate);
             DistributedTrainer.Settings settings = new DistributedTrainer.Settings(epochs, schedule, params.getStepSize(),
-                    params.getSyncInterval(), params.getTol(), params.getEarlyStoppingPatience(), classification,
+                    params.getSyncInterval(), params.getTol(), params.getEarlyStoppingPatience(),
                     listeners, initial, description, checkpointing, network);
             return DistributedTrainer.train(jsc, packed, spec, settings, ResourcePlacement.forShape(shape));
         } finally {
@@ -149,8 +150,8 @@ final class KortexFit {
      * a regressor, at least {@value #AUTO_REGRESSION_STEPS_PER_EPOCH}, since noisy targets overfit
      * with more (measured on scikit-learn's diabetes table: R2 0.45 at 32 steps per epoch, 0.48 at 8).
      */
-    static int autoBatchSize(long trainRows, boolean classification) {
-        int steps = classification ? AUTO_STEPS_PER_EPOCH : AUTO_REGRESSION_STEPS_PER_EPOCH;
+    static int autoBatchSize(long trainRows, LossType loss) {
+        int steps = loss == LossType.CROSS_ENTROPY ? AUTO_STEPS_PER_EPOCH : AUTO_REGRESSION_STEPS_PER_EPOCH;
         long batch = (trainRows + steps - 1) / steps;
         return (int) Math.max(AUTO_MIN_BATCH, Math.min(AUTO_MAX_BATCH, batch));
     }

@@ -1,5 +1,6 @@
 package io.kortexdl.spark;
 
+import io.kortexdl.kernels.LossType;
 import io.kortexdl.kernels.onnx.OnnxHead;
 import java.io.IOException;
 import org.apache.spark.ml.PredictionModel;
@@ -99,7 +100,7 @@ public class KortexRegressionModel extends PredictionModel<Vector, KortexRegress
      */
     @Override
     public KortexMetrics evaluate(Dataset<?> dataset) {
-        return ModelScoring.evaluate(dataset, weights, getFeaturesCol(), getLabelCol(), null, false);
+        return ModelScoring.evaluate(dataset, weights, getFeaturesCol(), getLabelCol(), null, LossType.MSE);
     }
 
     @Override

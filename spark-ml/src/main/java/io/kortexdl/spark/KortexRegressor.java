@@ -1,5 +1,6 @@
 package io.kortexdl.spark;
 
+import io.kortexdl.kernels.LossType;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.spark.ml.Predictor;
@@ -68,14 +69,14 @@ public class KortexRegressor extends Predictor<Vector, KortexRegressor, KortexRe
      */
     @Override
     public StructType transformSchema(StructType schema) {
-        KortexFit.checkSchema(schema, this, getFeaturesCol(), getLabelCol(), false);
+        KortexFit.checkSchema(schema, this, getFeaturesCol(), getLabelCol(), LossType.MSE);
         return KortexRegressionModel.outputSchema(schema, getFeaturesCol(), getPredictionCol());
     }
 
     /** Trains a model; called by {@code fit} after the label column is cast to double. */
     @Override
     public KortexRegressionModel train(Dataset<?> dataset) {
-        DistributedTrainer.Outcome outcome = KortexFit.fit(dataset, this, getFeaturesCol(), getLabelCol(), false,
+        DistributedTrainer.Outcome outcome = KortexFit.fit(dataset, this, getFeaturesCol(), getLabelCol(), LossType.MSE,
                 -1, null, listeners, "KortexRegressor " + uid());
         return new KortexRegressionModel(uid(), outcome.weights()).withSummary(outcome.summary());
     }

@@ -14,7 +14,7 @@ public final class KortexTrainingSummary implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final List<EpochRecord> epochs;
-    private final String stopReason;
+    private final StopReason stopReason;
     private final int bestEpoch;
     private final int executors;
     private final int threadsPerExecutor;
@@ -25,7 +25,7 @@ public final class KortexTrainingSummary implements Serializable {
     private final long syncBytes;
     private final boolean sparseFeatures;
 
-    KortexTrainingSummary(List<EpochRecord> epochs, String stopReason, int bestEpoch, int executors,
+    KortexTrainingSummary(List<EpochRecord> epochs, StopReason stopReason, int bestEpoch, int executors,
                           int threadsPerExecutor, Map<String, Long> rowsByExecutor, int batchSize, long syncs,
                           double syncSeconds, long syncBytes, boolean sparseFeatures) {
         this.sparseFeatures = sparseFeatures;
@@ -99,7 +99,7 @@ public final class KortexTrainingSummary implements Serializable {
 
     /** Why training ended: {@code "maxIter"}, {@code "tol"} or {@code "earlyStopping"}. */
     public String stopReason() {
-        return stopReason;
+        return stopReason.paramName();
     }
 
     /** The 1-based epoch whose weights the model holds (the best validation epoch with early stopping). */
@@ -136,7 +136,7 @@ public final class KortexTrainingSummary implements Serializable {
 
     @Override
     public String toString() {
-        return "KortexTrainingSummary(" + epochs.size() + " epochs, stopped by " + stopReason + ", best epoch "
+        return "KortexTrainingSummary(" + epochs.size() + " epochs, stopped by " + stopReason.paramName() + ", best epoch "
                 + bestEpoch + ", " + executors + " executor(s) x " + threadsPerExecutor + " threads, "
                 + (sparseFeatures ? "sparse" : "dense") + " features, rows by executor " + rowsByExecutor + ")";
     }

@@ -1,5 +1,6 @@
 package io.kortexdl.spark;
 
+import io.kortexdl.kernels.ParameterLayout;
 import java.io.Serializable;
 
 /**
@@ -61,10 +62,11 @@ record LabelScaling(double offset, double scale) implements Serializable {
         if (layerSizes[layerSizes.length - 1] != 1) {
             throw new IllegalStateException("label scaling needs one output, got " + layerSizes[layerSizes.length - 1]);
         }
+        ParameterLayout layout = new ParameterLayout(layerSizes);
+        int last = layout.layerCount() - 1;
         float[] out = parameters.clone();
-        int bias = out.length - 1;
-        int fanIn = layerSizes[layerSizes.length - 2];
-        for (int i = bias - fanIn; i < bias; i++) {
+        int bias = layout.biasOffset(last);
+        for (int i = layout.weightOffset(last); i < bias; i++) {
             out[i] = (float) (out[i] * multiply);
         }
         out[bias] = (float) (out[bias] * multiply + add);

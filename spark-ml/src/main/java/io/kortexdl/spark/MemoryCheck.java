@@ -1,5 +1,6 @@
 package io.kortexdl.spark;
 
+import io.kortexdl.kernels.ParameterLayout;
 import java.util.Arrays;
 import java.util.Locale;
 import org.apache.spark.SparkConf;
@@ -62,10 +63,7 @@ final class MemoryCheck {
      */
     static long network(String column, int[] layers, int[] hidden, boolean outputsKnown, int threads,
                         org.apache.spark.SparkContext sc) {
-        long parameters = 0;
-        for (int l = 1; l < layers.length; l++) {
-            parameters += ((long) layers[l - 1] + 1) * layers[l];
-        }
+        long parameters = ParameterLayout.parameterCount(layers);
         long needed = parameters * Float.BYTES * (PARAMETER_COPIES + Math.max(1, threads));
         long driver = HEAP_BYTES;
         long executor = sc.isLocal() ? driver : (long) sc.executorMemory() * 1024 * 1024;

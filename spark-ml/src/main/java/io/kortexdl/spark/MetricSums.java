@@ -1,6 +1,7 @@
 package io.kortexdl.spark;
 
 import io.kortexdl.kernels.BlasThreads;
+import io.kortexdl.kernels.LossType;
 import io.kortexdl.kernels.Network;
 import java.io.Serializable;
 
@@ -22,15 +23,13 @@ final class MetricSums implements Serializable {
     double labelSquaredSum;
     /** The first row that could not be scored (a label outside the classes), or null. */
     String error;
-    /** Set when the block these sums were to cover had no cached copy left. */
-    boolean blockLost;
 
     /**
-     * Adds the rows of a packed part: softmax cross-entropy and accuracy when
-     * {@code classification}, squared error otherwise; each row counts with its weight. Dense
+     * Adds the rows of a packed part: softmax cross-entropy and accuracy for
+     * {@link LossType#CROSS_ENTROPY}, squared error otherwise; each row counts with its weight. Dense
      * rows run {@link #CHUNK_ROWS} at a time through GEMMs, sparse ones through the sparse first layer.
      */
-    void addPart(Network network, PackedBlock.Part part, boolean classification) {
+    void addPart(Network network, PackedBlock.Part part, LossType loss) {
         int inputs = network.inputSize();
         int outputs = network.outputSize();
         for (int start = 0; start < part.rows; start += CHUNK_ROWS) {
@@ -45,25 +44,26 @@ final class MetricSums implements Serializable {
                     out = network.forwardBatch(in, n);
                 }
             }
-            addOutputs(out, outputs, part.labels, part.weights, start, n, classification);
+            addOutputs(out, outputs, part.labels, part.weights, start, n, loss);
         }
     }
 
     /** Adds the rows read into {@code block}, whose labels and weights (or null) start at index 0. */
-    void addBlock(Network network, FeatureBlock block, float[] labels, float[] weights, boolean classification) {
-        addOutputs(block.forward(network), network.outputSize(), labels, weights, 0, block.rows(), classification);
+    void addBlock(Network network, FeatureBlock block, float[] labels, float[] weights, LossType loss) {
+        addOutputs(block.forward(network), network.outputSize(), labels, weights, 0, block.rows(), loss);
     }
 
     private void addOutputs(float[] out, int outputs, float[] labels, float[] weights, int first, int n,
-                            boolean classification) {
+                            LossType loss) {
         for (int r = 0; r < n; r++) {
             int row = first + r;
-            addRow(out, r * outputs, outputs, labels[row], weights == null ? 1.0 : weights[row], classification);
+            addRow(out, r * outputs, outputs, labels[row], weights == null ? 1.0 : weights[row], loss);
         }
     }
 
     /** Adds one row whose network outputs are {@code out[offset .. offset + width)}. */
-    void addRow(float[] out, int offset, int width, double label, double weight, boolean classification) {
+    void addRow(float[] out, int offset, int width, double label, double weight, LossType loss) {
+        boolean classification = loss == LossType.CROSS_ENTROPY;
         if (classification && (label < 0 || label >= width || label != Math.rint(label))) {
             if (error == null) {
                 error = "the label is " + label + "; expected a class index 0.." + (width - 1);
@@ -114,10 +114,10 @@ final class MetricSums implements Serializable {
     }
 
     /** The metrics of the rows added, or all NaN when no weight was added. */
-    KortexMetrics toMetrics(boolean classification) {
+    KortexMetrics toMetrics(LossType type) {
         double w = weightSum;
         double loss = lossSum / w;
-        if (classification) {
+        if (type == LossType.CROSS_ENTROPY) {
             return new KortexMetrics(rows, loss, correctWeight / w, Double.NaN, Double.NaN);
         }
         double rmse = Math.sqrt(squaredError / w);

@@ -1,5 +1,6 @@
 package io.kortexdl.spark;
 
+import io.kortexdl.kernels.LossType;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -89,7 +90,7 @@ final class ModelScoring {
      *     bad features, or labels outside the model's classes
      */
     static KortexMetrics evaluate(Dataset<?> dataset, NetworkWeights weights, String featuresCol, String labelCol,
-                                  String weightCol, boolean classification) {
+                                  String weightCol, LossType loss) {
         BatchInput.require(dataset, "evaluate", "score the stream with transform, or evaluate each micro-batch"
                 + " inside writeStream().foreachBatch(...)");
         StructType schema = dataset.schema();
@@ -128,7 +129,7 @@ final class ModelScoring {
                     break;
                 }
                 if (++n == MetricSums.CHUNK_ROWS || !rows.hasNext()) {
-                    sums.addBlock(network, block, labels, rowWeights, classification);
+                    sums.addBlock(network, block, labels, rowWeights, loss);
                     block.clear();
                     if (sums.error != null) {
                         sums.error = "Column " + labelCol + ": " + sums.error + " (in " + where + " or the "
@@ -147,7 +148,7 @@ final class ModelScoring {
         if (total.rows == 0) {
             throw new IllegalArgumentException("The dataset is empty: there is nothing to evaluate");
         }
-        return total.toMetrics(classification);
+        return total.toMetrics(loss);
     }
 
     private static double checkedValue(Row row, int index, String column, String role, String where) {

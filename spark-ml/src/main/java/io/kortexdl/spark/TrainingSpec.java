@@ -32,12 +32,4 @@ record TrainingSpec(String runId, int[] layerSizes, Activation hiddenActivation,
         }
         return builder.build();
     }
-
-    /** Rows of one block in each step: the whole global batch with one block, a share of it otherwise. */
-    int localBatch(int blockRows) {
-        if (blockCount == 1) {
-            return globalBatch;
-        }
-        return Math.max(1, (blockRows + stepsPerEpoch - 1) / stepsPerEpoch);
-    }
 }

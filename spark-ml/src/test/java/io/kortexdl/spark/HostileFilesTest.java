@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.kortexdl.kernels.Activation;
+import io.kortexdl.kernels.LossType;
 import io.kortexdl.kernels.Network;
+import io.kortexdl.kernels.OptimizerKind;
+import io.kortexdl.spark.executor.TrainingState;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -48,7 +52,8 @@ class HostileFilesTest {
             parameters[i] = (float) Math.sin(i);
             state[i] = i * 1e-3f;
         }
-        return new Checkpoint(new Checkpoint.Fingerprint(new int[] {6, 5, 3}, "RELU", "CROSS_ENTROPY", "ADAM", 4L,
+        return new Checkpoint(new Checkpoint.Fingerprint(new int[] {6, 5, 3}, Activation.RELU,
+                LossType.CROSS_ENTROPY, OptimizerKind.ADAM, 4L,
                 64, 2, 1200L), fitState(parameters, state, parameters.clone()));
     }
 
@@ -180,8 +185,8 @@ class HostileFilesTest {
     @Test
     void layerSizesThatDisagreeWithTheParametersAreRefused() throws IOException {
         Checkpoint good = checkpoint();
-        Checkpoint lying = new Checkpoint(new Checkpoint.Fingerprint(new int[] {6, 7, 3}, "RELU", "CROSS_ENTROPY",
-                "ADAM", 4L, 64, 2, 1200L), fitState(good.state().training.parameters(),
+        Checkpoint lying = new Checkpoint(new Checkpoint.Fingerprint(new int[] {6, 7, 3}, Activation.RELU,
+                LossType.CROSS_ENTROPY, OptimizerKind.ADAM, 4L, 64, 2, 1200L), fitState(good.state().training.parameters(),
                 good.state().training.optimizerState(), null));
         assertMessage(bytes(lying), "layers [6, 7, 3] need 73 parameters, but it holds 53");
     }

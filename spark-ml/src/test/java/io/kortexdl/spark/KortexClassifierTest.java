@@ -1,19 +1,20 @@
 package io.kortexdl.spark;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
 
 import io.kortexdl.kernels.Activation;
 import io.kortexdl.kernels.LossType;
 import io.kortexdl.kernels.Network;
 import io.kortexdl.kernels.OptimizerKind;
+import io.kortexdl.spark.executor.EpochOrder;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.ml.linalg.Vector;
@@ -130,7 +131,7 @@ class KortexClassifierTest {
                 .outputActivation(Activation.IDENTITY).optimizer(OptimizerKind.MOMENTUM).seed(5).build();
         int[] order = new int[300];
         for (int epoch = 0; epoch < 2; epoch++) {
-            ExecutorTrainer.epochOrder(5, 0, epoch, order);
+            EpochOrder.fill(5, 0, epoch, order);
             for (int start = 0; start < 300; start += 32) {
                 int n = Math.min(32, 300 - start);
                 float[] bx = new float[n * 5];

@@ -4,6 +4,7 @@ import io.kortexdl.kernels.Activation;
 import io.kortexdl.kernels.LossType;
 import io.kortexdl.kernels.Network;
 import io.kortexdl.kernels.OptimizerKind;
+import io.kortexdl.spark.executor.EpochOrder;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.ml.linalg.Vector;
@@ -48,7 +49,7 @@ final class SerialReference {
             int[] shares = new int[blocks.size()];
             for (int b = 0; b < blocks.size(); b++) {
                 orders[b] = new int[blocks.get(b).size()];
-                ExecutorTrainer.epochOrder(seed, b, epoch, orders[b]);
+                EpochOrder.fill(seed, b, epoch, orders[b]);
                 shares[b] = Math.max(1, (blocks.get(b).size() + steps - 1) / steps);
             }
             if (syncInterval == 1) {

@@ -10,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -25,7 +24,10 @@ import java.util.function.BooleanSupplier;
  * by the start payload if it asked for it. Rank 0 keeps its connection and, at the end, sends the
  * end payload back ({@link Joined#submitEnd}). The service serves one round for one
  * {@link Address#token()}: connections carrying another token or an impossible rank are refused,
- * and the latest connection of a rank that connects twice wins.
+ * and the latest connection of a rank that connects twice wins, before the round has met and
+ * after: a participant that joins again once the round has met (Spark runs a failed task again)
+ * gets the same messages, its own replaced, and the start payload, and as rank 0 it is the one
+ * whose end payload counts.
  */
 public final class Rendezvous implements AutoCloseable {
     private static final int MAGIC = 0x4B584452; // "KXDR"
@@ -52,8 +54,11 @@ public final class Rendezvous implements AutoCloseable {
     private final String[] messages;
     private final boolean[] wantsStart;
     private final Thread thread;
-    private final CountDownLatch ended = new CountDownLatch(1);
-    private volatile byte[] end;
+    /** Guards {@link #end} and {@link #endSocket}, and is notified when the end payload arrives. */
+    private final Object endLock = new Object();
+    private byte[] end;
+    /** Rank 0's latest connection, which the end payload comes through. */
+    private Socket endSocket;
     private volatile boolean closed;
 
     private Rendezvous(ServerSocket server, Address address, int participants,
@@ -94,78 +99,48 @@ public final class Rendezvous implements AutoCloseable {
     /**
      * The payload rank 0 submitted at the end, waiting up to {@code timeoutMs} for it to arrive.
      *
-     * @return the payload, or null if none arrived in time (rank 0 failed or the round was closed)
+     * @return the payload, or null if none arrived in time or the service was closed
      */
     public byte[] end(long timeoutMs) throws InterruptedException {
-        ended.await(timeoutMs, TimeUnit.MILLISECONDS);
-        return end;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        synchronized (endLock) {
+            long left;
+            while (end == null && !closed && (left = deadline - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(endLock, left);
+            }
+            return end;
+        }
     }
 
     private void serve() {
         try {
             server.setSoTimeout(POLL_MS);
+            boolean[] seen = new boolean[joined.length];
             int present = 0;
-            while (!closed && present < joined.length) {
+            while (!closed) {
                 Socket socket;
                 try {
                     socket = server.accept();
                 } catch (SocketTimeoutException e) {
                     continue;
                 }
-                try {
-                    socket.setSoTimeout(5_000);
-                    socket.setTcpNoDelay(true);
-                    DataInputStream in = new DataInputStream(socket.getInputStream());
-                    if (in.readInt() != MAGIC || in.readLong() != address.token()) {
-                        TcpCollective.closeQuietly(socket);
-                        continue;
+                boolean met = present == joined.length;
+                int rank = readHello(socket);
+                if (rank < 0) {
+                    continue;
+                }
+                if (!met && !seen[rank]) {
+                    seen[rank] = true;
+                    present++;
+                }
+                if (met) {
+                    answer(rank); // joined again after the round met
+                } else if (present == joined.length) {
+                    for (int r = 0; r < joined.length; r++) {
+                        answer(r);
                     }
-                    int rank = in.readInt();
-                    String message = in.readUTF();
-                    boolean wants = in.readBoolean();
-                    if (rank < 0 || rank >= joined.length) {
-                        TcpCollective.closeQuietly(socket);
-                        continue;
-                    }
-                    if (joined[rank] == null) {
-                        present++;
-                    } else {
-                        TcpCollective.closeQuietly(joined[rank]);
-                    }
-                    joined[rank] = socket;
-                    messages[rank] = message;
-                    wantsStart[rank] = wants;
-                } catch (IOException e) {
-                    TcpCollective.closeQuietly(socket);
                 }
             }
-            if (present < joined.length) {
-                return;
-            }
-            for (int rank = 0; rank < joined.length; rank++) {
-                try {
-                    DataOutputStream out = new DataOutputStream(new BufferedOutputStream(joined[rank].getOutputStream(),
-                            1 << 16));
-                    out.writeInt(messages.length);
-                    for (String message : messages) {
-                        out.writeUTF(message);
-                    }
-                    if (wantsStart[rank]) {
-                        if (startBytes == null) {
-                            startBytes = start.get();
-                        }
-                        out.writeInt(startBytes.length);
-                        out.write(startBytes);
-                    }
-                    out.flush();
-                } catch (IOException e) {
-                    // that participant is gone; its task fails on its own and the others fail at connect
-                }
-                if (rank > 0) {
-                    TcpCollective.closeQuietly(joined[rank]);
-                }
-            }
-            receiveEnd(joined[0]);
         } catch (IOException e) {
             // closed
         } finally {
@@ -173,32 +148,105 @@ public final class Rendezvous implements AutoCloseable {
                 TcpCollective.closeQuietly(socket);
             }
             TcpCollective.closeQuietly(server);
-            ended.countDown();
+            synchronized (endLock) {
+                TcpCollective.closeQuietly(endSocket);
+                endLock.notifyAll();
+            }
         }
     }
 
-    /** Reads rank 0's end payload: its length, then its bytes; keeps none on a failure. */
-    private void receiveEnd(Socket socket) throws IOException {
-        socket.setSoTimeout(POLL_MS);
-        DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
-        int length;
-        while (true) {
+    /**
+     * Reads a participant's hello and records it, replacing an earlier connection of its rank.
+     *
+     * @return its rank, or -1 when the connection was refused (and closed)
+     */
+    private int readHello(Socket socket) {
+        try {
+            socket.setSoTimeout(5_000);
+            socket.setTcpNoDelay(true);
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            if (in.readInt() != MAGIC || in.readLong() != address.token()) {
+                TcpCollective.closeQuietly(socket);
+                return -1;
+            }
+            int rank = in.readInt();
+            String message = in.readUTF();
+            boolean wants = in.readBoolean();
+            if (rank < 0 || rank >= joined.length) {
+                TcpCollective.closeQuietly(socket);
+                return -1;
+            }
+            TcpCollective.closeQuietly(joined[rank]);
+            joined[rank] = socket;
+            messages[rank] = message;
+            wantsStart[rank] = wants;
+            return rank;
+        } catch (IOException e) {
+            TcpCollective.closeQuietly(socket);
+            return -1;
+        }
+    }
+
+    /**
+     * Sends participant {@code rank} every message and, if it asked, the start payload; rank 0's
+     * connection then carries the end payload back, the others' close.
+     */
+    private void answer(int rank) {
+        Socket socket = joined[rank];
+        try {
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+            out.writeInt(messages.length);
+            for (String message : messages) {
+                out.writeUTF(message);
+            }
+            if (wantsStart[rank]) {
+                if (startBytes == null) {
+                    startBytes = start.get();
+                }
+                out.writeInt(startBytes.length);
+                out.write(startBytes);
+            }
+            out.flush();
+        } catch (IOException e) {
+            // that participant is gone; its task fails on its own and the others fail at connect
+        }
+        if (rank == 0) {
+            awaitEnd(socket);
+        } else {
+            TcpCollective.closeQuietly(socket);
+            joined[rank] = null;
+        }
+    }
+
+    /** Reads rank 0's end payload from {@code socket} on a thread of its own; it counts while the socket is rank 0's latest. */
+    private void awaitEnd(Socket socket) {
+        synchronized (endLock) {
+            endSocket = socket;
+        }
+        Thread reader = new Thread(() -> {
             try {
-                length = in.readInt();
-                break;
-            } catch (SocketTimeoutException e) {
-                if (closed) {
+                socket.setSoTimeout(0);
+                DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+                int length = in.readInt();
+                if (length < 0 || length > MAX_PAYLOAD) {
                     return;
                 }
+                byte[] payload = new byte[length];
+                in.readFully(payload);
+                synchronized (endLock) {
+                    if (endSocket == socket) {
+                        end = payload;
+                        endLock.notifyAll();
+                    }
+                }
+            } catch (IOException e) {
+                // closed, replaced by a later connection of rank 0, or rank 0 failed
+            } finally {
+                TcpCollective.closeQuietly(socket);
             }
-        }
-        if (length < 0 || length > MAX_PAYLOAD) {
-            return;
-        }
-        socket.setSoTimeout(60_000);
-        byte[] payload = new byte[length];
-        in.readFully(payload);
-        end = payload;
+        }, "kortexdl-rendezvous-end-" + server.getLocalPort());
+        reader.setDaemon(true);
+        reader.start();
     }
 
     /**
@@ -321,5 +369,9 @@ public final class Rendezvous implements AutoCloseable {
     public void close() {
         closed = true;
         TcpCollective.closeQuietly(server);
+        synchronized (endLock) {
+            TcpCollective.closeQuietly(endSocket);
+            endLock.notifyAll();
+        }
     }
 }

@@ -1,18 +1,14 @@
-package io.kortexdl.spark;
+package io.kortexdl.spark.executor;
 
-import io.kortexdl.kernels.Network;
 import io.kortexdl.kernels.TrainingProgress;
 
 /**
  * The training steps of one packed block on its executor, over the block's own rows in a given
  * order: {@link DenseBlockSteps} runs dense rows through the multithreaded GEMM trainer,
  * {@link SparseBlockSteps} runs compressed sparse rows through the sparse first layer with lazy
- * updates. {@link ExecutorTrainer} syncs either kind through {@link SyncRanges}.
+ * updates. An {@link EpochRun} syncs either kind through {@link SyncRanges}.
  */
 interface BlockSteps extends AutoCloseable {
-
-    /** The network being trained. */
-    Network network();
 
     /**
      * Runs {@code steps} local steps of {@code batchSize} rows over {@code order[from ..]}.
@@ -23,13 +19,19 @@ interface BlockSteps extends AutoCloseable {
 
     /**
      * The gradient of the summed loss of rows {@code order[from .. from + count)} into
-     * {@code gradient}, nothing updated: every parameter of {@link #changedRanges()} (the rest of
-     * {@code gradient} is left as it was). Returns the summed loss.
+     * {@code gradient}, nothing updated: the {@link #changedRows()} of the first layer and every
+     * later parameter, or everything for dense rows (the rest of {@code gradient} is left as it
+     * was). Returns the summed loss.
      */
     double gradientSum(int[] order, int from, int count, float[] gradient);
 
-    /** One optimizer step over {@code ranges} from a gradient summed over {@code rows} rows. */
-    void applyGradientSum(float[] gradient, SyncRanges ranges, long rows, float learningRate);
+    /**
+     * One optimizer step from a gradient summed over {@code rows} rows.
+     *
+     * @param syncedRows the first-layer rows {@code gradient} holds (increasing), with every later
+     *     parameter; null when it holds every parameter, as it always does for dense rows
+     */
+    void applyGradientSum(float[] gradient, int[] syncedRows, long rows, float learningRate);
 
     /**
      * The first-layer rows changed (trained or given a gradient) since {@link #clearChanged()},
@@ -39,12 +41,6 @@ interface BlockSteps extends AutoCloseable {
 
     /** Forgets the changed rows, after a sync made them equal on every block. */
     void clearChanged();
-
-    /** The parameters {@link #gradientSum} wrote: the changed rows and the later layers, or everything. */
-    default SyncRanges changedRanges() {
-        int[] rows = changedRows();
-        return rows == null ? SyncRanges.all(network().parameterCount()) : SyncRanges.rows(network().layout(), rows);
-    }
 
     /** Stops the trainer's threads. */
     @Override

@@ -1,4 +1,4 @@
-package io.kortexdl.spark;
+package io.kortexdl.spark.executor;
 
 import io.kortexdl.kernels.LossType;
 import io.kortexdl.kernels.Network;
@@ -8,23 +8,16 @@ import io.kortexdl.kernels.TrainingProgress;
 
 /** {@link BlockSteps} over dense rows: a {@link ParallelTrainer} with one worker per executor core. */
 final class DenseBlockSteps implements BlockSteps {
-    private final Network network;
     private final ParallelTrainer trainer;
     private final float[] features;
     private final float[] targets;
     private final LossType loss;
 
     DenseBlockSteps(Network network, int threads, float[] features, float[] targets, LossType loss) {
-        this.network = network;
         this.trainer = new ParallelTrainer(network, threads, NumaTopology.detect());
         this.features = features;
         this.targets = targets;
         this.loss = loss;
-    }
-
-    @Override
-    public Network network() {
-        return network;
     }
 
     @Override
@@ -38,7 +31,10 @@ final class DenseBlockSteps implements BlockSteps {
     }
 
     @Override
-    public void applyGradientSum(float[] gradient, SyncRanges ranges, long rows, float learningRate) {
+    public void applyGradientSum(float[] gradient, int[] syncedRows, long rows, float learningRate) {
+        if (syncedRows != null) {
+            throw new IllegalArgumentException("dense rows sync every parameter, not " + syncedRows.length + " rows");
+        }
         trainer.applyGradientSum(gradient, rows, learningRate);
     }
 

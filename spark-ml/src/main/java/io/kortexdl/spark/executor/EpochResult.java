@@ -1,25 +1,24 @@
-package io.kortexdl.spark;
+package io.kortexdl.spark.executor;
 
 import java.io.Serializable;
 
 /**
- * What one block's task returns from an epoch.
+ * What one block's task returns from an epoch. The state the epoch ends with does not travel
+ * here: block 0 gives it to the epoch's state channel.
  *
  * @param block the block index (the task's rank in the collective)
  * @param executor the Spark executor id that ran it ({@code "driver"} in local mode)
  * @param status how the epoch ended for this block
  * @param rows training rows this block covered
  * @param lossSum summed per-row loss of those rows, each measured before its step's update
- * @param divergence where the loss became NaN or infinite, for {@link Status#DIVERGED}
- * @param state the state after the epoch, from block 0 only (every block holds the same), and only with a
- *     single block: with several, block 0 sends it through the epoch's rendezvous instead
+ * @param divergence where the loss became NaN or infinite, for {@link Status#DIVERGED}; null otherwise
  * @param sync this block's time and traffic in the collective
  */
-record EpochResult(int block, String executor, Status status, long rows, double lossSum, Divergence divergence,
-                   TrainingState state, SyncStats sync) implements Serializable {
+public record EpochResult(int block, String executor, Status status, long rows, double lossSum,
+                          Divergence divergence, SyncStats sync) implements Serializable {
 
     /** How an epoch ended for one block. */
-    enum Status {
+    public enum Status {
         /** The epoch ran to its end. */
         TRAINED,
         /** This block's batch loss became NaN or infinite; {@link #divergence()} says where. */
@@ -37,7 +36,7 @@ record EpochResult(int block, String executor, Status status, long rows, double 
      * @param step 1-based step of the epoch
      * @param loss the non-finite batch loss (NaN when only the summed gradient was non-finite)
      */
-    record Divergence(int epoch, int step, float loss) implements Serializable {
+    public record Divergence(int epoch, int step, float loss) implements Serializable {
     }
 
     /**
@@ -48,17 +47,13 @@ record EpochResult(int block, String executor, Status status, long rows, double 
      * @param bytesSent bytes this block sent, framing included
      * @param trainSeconds wall-clock seconds of the whole epoch in the task, syncs included
      */
-    record SyncStats(int syncs, double seconds, long bytesSent, double trainSeconds) implements Serializable {
-        static final SyncStats NONE = new SyncStats(0, 0, 0, 0);
-    }
-
-    /** This result without its state. */
-    EpochResult withoutState() {
-        return new EpochResult(block, executor, status, rows, lossSum, divergence, null, sync);
+    public record SyncStats(int syncs, double seconds, long bytesSent, double trainSeconds) implements Serializable {
+        /** No sync at all. */
+        public static final SyncStats NONE = new SyncStats(0, 0, 0, 0);
     }
 
     /** The result of a block that found some block missing. */
-    static EpochResult blockMissing(int block, String executor) {
-        return new EpochResult(block, executor, Status.BLOCK_MISSING, 0, 0, null, null, SyncStats.NONE);
+    public static EpochResult blockMissing(int block, String executor) {
+        return new EpochResult(block, executor, Status.BLOCK_MISSING, 0, 0, null, SyncStats.NONE);
     }
 }

@@ -1,4 +1,4 @@
-package io.kortexdl.spark;
+package io.kortexdl.spark.executor;
 
 import io.kortexdl.kernels.LossType;
 import io.kortexdl.kernels.Network;
@@ -11,23 +11,16 @@ import io.kortexdl.kernels.TrainingProgress;
  * cores, updating only the first-layer rows each step touches and tracking them for the sync.
  */
 final class SparseBlockSteps implements BlockSteps {
-    private final Network network;
     private final SparseTrainer trainer;
     private final SparseBatch rows;
     private final float[] targets;
     private final LossType loss;
 
     SparseBlockSteps(Network network, int threads, SparseBatch rows, float[] targets, LossType loss) {
-        this.network = network;
         this.trainer = new SparseTrainer(network, threads);
         this.rows = rows;
         this.targets = targets;
         this.loss = loss;
-    }
-
-    @Override
-    public Network network() {
-        return network;
     }
 
     @Override
@@ -41,9 +34,8 @@ final class SparseBlockSteps implements BlockSteps {
     }
 
     @Override
-    public void applyGradientSum(float[] gradient, SyncRanges ranges, long rowCount, float learningRate) {
-        int[] union = ranges.rows();
-        trainer.applyGradientSum(gradient, union, union.length, rowCount, learningRate);
+    public void applyGradientSum(float[] gradient, int[] syncedRows, long rowCount, float learningRate) {
+        trainer.applyGradientSum(gradient, syncedRows, syncedRows.length, rowCount, learningRate);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.kortexdl.spark;
+package io.kortexdl.spark.executor;
 
 import io.kortexdl.kernels.Network;
 import io.kortexdl.kernels.Optimizer;

@@ -1,4 +1,4 @@
-package io.kortexdl.spark;
+package io.kortexdl.spark.executor;
 
 import java.io.Serializable;
 
@@ -11,15 +11,15 @@ import java.io.Serializable;
  * @param optimizerState the optimizer's exported state ({@code Optimizer.exportState}), empty for SGD
  * @param optimizerSteps the optimizer's step count (Adam's bias correction depends on it)
  */
-record TrainingState(float[] parameters, float[] optimizerState, long optimizerSteps) implements Serializable {
+public record TrainingState(float[] parameters, float[] optimizerState, long optimizerSteps) implements Serializable {
 
     /** A deep copy. */
-    TrainingState copy() {
+    public TrainingState copy() {
         return new TrainingState(parameters.clone(), optimizerState.clone(), optimizerSteps);
     }
 
     /** The state as bytes: the step count, then each array as its length and its floats (little-endian). */
-    byte[] toBytes() {
+    public byte[] toBytes() {
         java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(8 + 4 + 4 * parameters.length + 4
                 + 4 * optimizerState.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         out.putLong(optimizerSteps).putInt(parameters.length);
@@ -34,7 +34,7 @@ record TrainingState(float[] parameters, float[] optimizerState, long optimizerS
      *
      * @throws IllegalArgumentException when the bytes are not such a state
      */
-    static TrainingState fromBytes(byte[] bytes) {
+    public static TrainingState fromBytes(byte[] bytes) {
         java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         try {
             long steps = in.getLong();
