@@ -2,10 +2,10 @@ package io.kortexdl.examples;
 
 import io.kortexdl.examples.data.FashionMnist;
 import io.kortexdl.examples.data.LabeledData;
-import io.kortexdl.kernels.BlasThreads;
 import io.kortexdl.kernels.LossType;
 import io.kortexdl.kernels.Network;
 import io.kortexdl.kernels.OptimizerKind;
+import io.kortexdl.kernels.blas.BlasThreads;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;

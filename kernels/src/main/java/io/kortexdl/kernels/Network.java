@@ -1,5 +1,6 @@
 package io.kortexdl.kernels;
 
+import io.kortexdl.kernels.blas.Blas;
 import io.kortexdl.kernels.onnx.OnnxExport;
 import io.kortexdl.kernels.onnx.OnnxHead;
 import java.io.IOException;
@@ -316,11 +317,7 @@ public final class Network {
             }
             System.arraycopy(values, at, to, start, end - start);
         };
-        if (threadSafe) {
-            engine.store().update(write, null, 0f);
-        } else {
-            engine.store().updateInPlace(write, null, 0f);
-        }
+        engine.store().update(write, null, 0f, threadSafe);
     }
 
     /**

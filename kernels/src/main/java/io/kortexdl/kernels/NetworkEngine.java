@@ -43,9 +43,9 @@ final class NetworkEngine {
     void forward(float[] inputs, int batchSize, float[] out, boolean safe) {
         int rowsPerChunk = Math.min(Network.CHUNK_ROWS, batchSize);
         Workspace ws = workspaces.take(rowsPerChunk);
-        ParameterStore.Buffer pinned = safe ? store.pin() : null;
+        ParameterStore.Buffer pinned = store.acquire(safe);
         try {
-            float[] params = safe ? pinned.values : store.unsynchronizedValues();
+            float[] params = pinned.values;
             float[] result = ws.activations[layout.layerCount() - 1];
             for (int row = 0; row < batchSize; row += rowsPerChunk) {
                 int rows = Math.min(rowsPerChunk, batchSize - row);
@@ -53,9 +53,7 @@ final class NetworkEngine {
                 System.arraycopy(result, 0, out, row * layout.outputSize(), rows * layout.outputSize());
             }
         } finally {
-            if (safe) {
-                store.unpin(pinned);
-            }
+            store.release(pinned, safe);
             workspaces.give(ws);
         }
     }
@@ -64,9 +62,9 @@ final class NetworkEngine {
     float evaluate(float[] inputs, float[] targets, LossType loss, int batchSize, boolean safe) {
         int rowsPerChunk = Math.min(Network.CHUNK_ROWS, batchSize);
         Workspace ws = workspaces.take(rowsPerChunk);
-        ParameterStore.Buffer pinned = safe ? store.pin() : null;
+        ParameterStore.Buffer pinned = store.acquire(safe);
         try {
-            float[] params = safe ? pinned.values : store.unsynchronizedValues();
+            float[] params = pinned.values;
             double weightedSum = 0;
             for (int row = 0; row < batchSize; row += rowsPerChunk) {
                 int rows = Math.min(rowsPerChunk, batchSize - row);
@@ -75,9 +73,7 @@ final class NetworkEngine {
             }
             return (float) (weightedSum / batchSize);
         } finally {
-            if (safe) {
-                store.unpin(pinned);
-            }
+            store.release(pinned, safe);
             workspaces.give(ws);
         }
     }
@@ -87,25 +83,16 @@ final class NetworkEngine {
         Workspace ws = workspaces.take(batchSize);
         try {
             float value;
-            if (safe) {
-                ParameterStore.Buffer pinned = store.pin();
-                try {
-                    value = propagation.lossAndGradient(pinned.values, inputs, 0, targets, 0, batchSize, loss, ws);
-                } finally {
-                    store.unpin(pinned);
-                }
-            } else {
-                value = propagation.lossAndGradient(store.unsynchronizedValues(), inputs, 0, targets, 0, batchSize,
-                        loss, ws);
+            ParameterStore.Buffer pinned = store.acquire(safe);
+            try {
+                value = propagation.lossAndGradient(pinned.values, inputs, 0, targets, 0, batchSize, loss, ws);
+            } finally {
+                store.release(pinned, safe);
             }
             if (!Float.isFinite(value)) {
                 throw new NonFiniteLossException(value, "trainBatch, " + loss + ", batch of " + batchSize);
             }
-            if (safe) {
-                store.update(step, ws.gradient(), learningRate);
-            } else {
-                store.updateInPlace(step, ws.gradient(), learningRate);
-            }
+            store.update(step, ws.gradient(), learningRate, safe);
             return value;
         } finally {
             workspaces.give(ws);
@@ -116,9 +103,9 @@ final class NetworkEngine {
     void forward(SparseBatch batch, float[] out, boolean safe) {
         int rowsPerChunk = Math.min(Network.CHUNK_ROWS, batch.rows());
         Workspace ws = workspaces.take(rowsPerChunk);
-        ParameterStore.Buffer pinned = safe ? store.pin() : null;
+        ParameterStore.Buffer pinned = store.acquire(safe);
         try {
-            float[] params = safe ? pinned.values : store.unsynchronizedValues();
+            float[] params = pinned.values;
             float[] result = ws.activations[layout.layerCount() - 1];
             for (int row = 0; row < batch.rows(); row += rowsPerChunk) {
                 int rows = Math.min(rowsPerChunk, batch.rows() - row);
@@ -126,9 +113,7 @@ final class NetworkEngine {
                 System.arraycopy(result, 0, out, row * layout.outputSize(), rows * layout.outputSize());
             }
         } finally {
-            if (safe) {
-                store.unpin(pinned);
-            }
+            store.release(pinned, safe);
             workspaces.give(ws);
         }
     }
@@ -137,9 +122,9 @@ final class NetworkEngine {
     float evaluate(SparseBatch batch, float[] targets, LossType loss, boolean safe) {
         int rowsPerChunk = Math.min(Network.CHUNK_ROWS, batch.rows());
         Workspace ws = workspaces.take(rowsPerChunk);
-        ParameterStore.Buffer pinned = safe ? store.pin() : null;
+        ParameterStore.Buffer pinned = store.acquire(safe);
         try {
-            float[] params = safe ? pinned.values : store.unsynchronizedValues();
+            float[] params = pinned.values;
             double weightedSum = 0;
             for (int row = 0; row < batch.rows(); row += rowsPerChunk) {
                 int rows = Math.min(rowsPerChunk, batch.rows() - row);
@@ -148,9 +133,7 @@ final class NetworkEngine {
             }
             return (float) (weightedSum / batch.rows());
         } finally {
-            if (safe) {
-                store.unpin(pinned);
-            }
+            store.release(pinned, safe);
             workspaces.give(ws);
         }
     }
@@ -161,15 +144,11 @@ final class NetworkEngine {
      */
     float lossAndGradient(SparseBatch batch, int firstRow, int rows, float[] targets, int targetOffset, LossType loss,
                           Workspace ws, boolean safe) {
-        if (!safe) {
-            return propagation.lossAndGradient(store.unsynchronizedValues(), batch, firstRow, rows, targets,
-                    targetOffset, loss, ws);
-        }
-        ParameterStore.Buffer pinned = store.pin();
+        ParameterStore.Buffer pinned = store.acquire(safe);
         try {
             return propagation.lossAndGradient(pinned.values, batch, firstRow, rows, targets, targetOffset, loss, ws);
         } finally {
-            store.unpin(pinned);
+            store.release(pinned, safe);
         }
     }
 
@@ -203,11 +182,7 @@ final class NetworkEngine {
             }
             lazyStep(to, g, rows, count, rate);
         };
-        if (safe) {
-            store.update(lazy, gradient, learningRate);
-        } else {
-            store.updateInPlace(lazy, gradient, learningRate);
-        }
+        store.update(lazy, gradient, learningRate, safe);
     }
 
     private void lazyStep(float[] values, float[] gradient, int[] rows, int count, float learningRate) {

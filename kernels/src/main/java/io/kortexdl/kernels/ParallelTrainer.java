@@ -1,5 +1,6 @@
 package io.kortexdl.kernels;
 
+import io.kortexdl.kernels.blas.BlasThreads;
 import java.util.concurrent.Phaser;
 
 /**
@@ -51,8 +52,6 @@ public final class ParallelTrainer implements AutoCloseable {
     private final float[] scaledGradient;
     private final boolean pinThreads;
     private final BlasThreads blasThreads;
-    /** Whether each worker's pinning succeeded; written by the worker before its first job. */
-    private final java.util.concurrent.atomic.AtomicIntegerArray pinned;
     private volatile TrainingJob job;
     private volatile Throwable workerFailure;
     private volatile boolean closed;
@@ -99,7 +98,6 @@ public final class ParallelTrainer implements AutoCloseable {
         this.scaledGradient = new float[layout.parameterCount()];
         this.pinThreads = pinThreads;
         this.blasThreads = network.blas().threads();
-        this.pinned = new java.util.concurrent.atomic.AtomicIntegerArray(workerCount);
         int root = -1;
         for (int n = 0; n < topology.nodeCount() && root < 0; n++) {
             root = placement.leader(n);
@@ -110,10 +108,9 @@ public final class ParallelTrainer implements AutoCloseable {
         for (int w = 0; w < workerCount; w++) {
             TrainerWorker worker = workers[w];
             int cpu = placement.cpu(w);
-            int slot = w;
             threads[w] = new Thread(() -> {
-                if (pinThreads && CpuAffinity.pinCurrentThread(cpu)) {
-                    pinned.set(slot, 1);
+                if (pinThreads) {
+                    CpuAffinity.pinCurrentThread(cpu); // logs once when pinning fails
                 }
                 workerLoop(worker);
             },
@@ -331,19 +328,6 @@ public final class ParallelTrainer implements AutoCloseable {
                 return;
             }
         }
-    }
-
-    /** Whether worker {@code w} is pinned to its CPU; settles once the worker has run a job. */
-    boolean isPinned(int w) {
-        return pinned.get(w) == 1;
-    }
-
-    long[] workerThreadIds() {
-        long[] ids = new long[threads.length];
-        for (int i = 0; i < threads.length; i++) {
-            ids[i] = threads[i].getId();
-        }
-        return ids;
     }
 
     private synchronized void run(TrainingJob next) {

@@ -74,6 +74,22 @@ final class ParameterStore {
         buffer.pins.decrementAndGet();
     }
 
+    /**
+     * The buffer one read computes on: pinned when {@code safe} (other threads may update
+     * meanwhile), else the current buffer as is. Every acquire must be followed by
+     * {@link #release} with the same {@code safe}.
+     */
+    Buffer acquire(boolean safe) {
+        return safe ? pin() : current;
+    }
+
+    /** Ends a read begun by {@link #acquire}. */
+    void release(Buffer buffer, boolean safe) {
+        if (safe) {
+            unpin(buffer);
+        }
+    }
+
     /** A consistent copy of the current values. */
     float[] copy() {
         Buffer buffer = pin();
@@ -124,6 +140,15 @@ final class ParameterStore {
     void updateInPlace(Step step, float[] gradient, float learningRate) {
         float[] values = current.values;
         step.apply(values, values, gradient, learningRate);
+    }
+
+    /** {@link #update} when {@code safe} (other threads may read meanwhile), else {@link #updateInPlace}. */
+    void update(Step step, float[] gradient, float learningRate, boolean safe) {
+        if (safe) {
+            update(step, gradient, learningRate);
+        } else {
+            updateInPlace(step, gradient, learningRate);
+        }
     }
 
     /** Replaces every value atomically. */

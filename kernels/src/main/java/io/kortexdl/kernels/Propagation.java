@@ -1,5 +1,6 @@
 package io.kortexdl.kernels;
 
+import io.kortexdl.kernels.blas.Blas;
 import java.util.Arrays;
 
 /**

@@ -1,5 +1,6 @@
 package io.kortexdl.kernels;
 
+import io.kortexdl.kernels.blas.BlasThreads;
 import java.util.Arrays;
 
 /**
@@ -240,17 +241,15 @@ public final class SparseTrainer implements AutoCloseable {
         Propagation propagation = engine.propagation();
         int parts = parts(count);
         boolean safe = network.isThreadSafe();
-        ParameterStore.Buffer pinned = safe ? engine.store().pin() : null;
+        ParameterStore.Buffer pinned = engine.store().acquire(safe);
         try {
-            float[] params = safe ? pinned.values : engine.store().unsynchronizedValues();
+            float[] params = pinned.values;
             runner.run(parts, t -> warm[t] = propagation.sparseFirstLayer(params, batch, 0, count * t / parts,
                     count * (t + 1) / parts, ws.activations[0]));
             propagation.forwardFrom(params, count, ws);
             return propagation.backwardToFirstLayer(params, batchTargets, 0, count, loss, ws);
         } finally {
-            if (safe) {
-                engine.store().unpin(pinned);
-            }
+            engine.store().release(pinned, safe);
         }
     }
 
@@ -307,11 +306,7 @@ public final class SparseTrainer implements AutoCloseable {
             engine.tailStep(to, g, rate);
             engine.endStep();
         };
-        if (network.isThreadSafe()) {
-            engine.store().update(step, workspaces[0].gradient(), learningRate);
-        } else {
-            engine.store().updateInPlace(step, workspaces[0].gradient(), learningRate);
-        }
+        engine.store().update(step, workspaces[0].gradient(), learningRate, network.isThreadSafe());
         for (int t = 0; t < parts; t++) {
             workspaces[0].sink += warm[t];
         }
@@ -329,11 +324,7 @@ public final class SparseTrainer implements AutoCloseable {
             engine.tailStep(to, g, rate);
             engine.endStep();
         };
-        if (network.isThreadSafe()) {
-            engine.store().update(step, gradient, learningRate);
-        } else {
-            engine.store().updateInPlace(step, gradient, learningRate);
-        }
+        engine.store().update(step, gradient, learningRate, network.isThreadSafe());
     }
 
     /** Stops the helper threads; the trainer cannot run several threads afterwards. Idempotent. */

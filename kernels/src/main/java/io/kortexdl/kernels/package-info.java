@@ -10,13 +10,12 @@
  *   <li>{@link io.kortexdl.kernels.ParallelTrainer}: one network trained by a team of worker
  *       threads placed on NUMA nodes ({@link io.kortexdl.kernels.NumaTopology}); the engine of
  *       each Spark executor.</li>
- *   <li>{@link io.kortexdl.kernels.Blas} with {@link io.kortexdl.kernels.NetlibBlas} (native
- *       OpenBLAS or MKL through netlib, or netlib's Java code) and
- *       {@link io.kortexdl.kernels.VectorApiBlas}; {@link io.kortexdl.kernels.BlasThreads}
- *       controls the native library's own threads (and MKL's reproducibility).</li>
+ *   <li>{@link io.kortexdl.kernels.blas}: the BLAS backends a network computes on
+ *       ({@link io.kortexdl.kernels.blas.Blas}) and the native library's own threads.</li>
  *   <li>{@link io.kortexdl.kernels.LossType}, {@link io.kortexdl.kernels.Activation},
  *       {@link io.kortexdl.kernels.OptimizerKind}, {@link io.kortexdl.kernels.LearningRateSchedule},
- *       {@link io.kortexdl.kernels.ParameterLayout} (the flat parameter vector).</li>
+ *       {@link io.kortexdl.kernels.ParameterLayout} (the flat parameter vector),
+ *       {@link io.kortexdl.kernels.Permutations} (the row orders of epochs).</li>
  *   <li>{@link io.kortexdl.kernels.onnx}: a network written as an ONNX model
  *       ({@code Network.writeOnnx}, {@code OnnxExport}).</li>
  * </ul>

@@ -3,6 +3,7 @@ package io.kortexdl.kernels;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.management.ThreadMXBean;
+import io.kortexdl.kernels.blas.VectorApiBlas;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 

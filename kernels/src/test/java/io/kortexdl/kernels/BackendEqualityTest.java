@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kortexdl.kernels.blas.Blas;
+import io.kortexdl.kernels.blas.NetlibBlas;
+import io.kortexdl.kernels.blas.VectorApiBlas;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.kortexdl.kernels.blas.Blas;
+import io.kortexdl.kernels.blas.BlasThreads;
+import io.kortexdl.kernels.blas.NetlibBlas;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;

@@ -3,6 +3,7 @@ package io.kortexdl.kernels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.kortexdl.kernels.blas.BlasThreads;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 

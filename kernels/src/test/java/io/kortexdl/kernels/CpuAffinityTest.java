@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -60,17 +65,31 @@ class CpuAffinityTest {
         NumaTopology topology = NumaTopology.of(perNode);
         for (boolean pin : new boolean[] {true, false}) {
             Network net = Network.builder().layers(4, 3).build();
+            Set<String> before = TrainerThreads.allowedCpusByTask().keySet();
             try (ParallelTrainer trainer = new ParallelTrainer(net, topology.cpuCount(), topology, pin)) {
                 trainer.trainEpochs(x, t, LossType.MSE, 0.1f, 2, 1, 1);
-                for (int w = 0; w < trainer.workers(); w++) {
-                    assertEquals(pin, trainer.isPinned(w), "worker " + w + " on " + topology);
+                Map<String, String> workers = new HashMap<>(TrainerThreads.allowedCpusByTask());
+                workers.keySet().removeAll(before);
+                assertEquals(trainer.workers(), workers.size(), "the trainer's workers: " + workers);
+                Set<String> own = new HashSet<>();
+                for (String allowed : workers.values()) {
+                    own.add(allowed);
+                    assertEquals(pin ? 1 : cpus.length, CpuList.parse(allowed).length, "a worker may run on "
+                            + allowed + (pin ? "; pinned, it runs on one CPU" : "; not pinned, on every CPU"));
+                }
+                if (pin) {
+                    assertEquals(trainer.workers(), own.size(), "one CPU each: " + workers);
                 }
             }
         }
         Network net = Network.builder().layers(4, 3).build();
+        Set<String> before = TrainerThreads.allowedCpusByTask().keySet();
         try (ParallelTrainer trainer = new ParallelTrainer(net, 1, topology)) {
             trainer.trainEpochs(x, t, LossType.MSE, 0.1f, 2, 1, 1);
-            assertFalse(trainer.isPinned(0), "pinning is off unless -D" + ParallelTrainer.PIN_PROPERTY + "=true");
+            Map<String, String> workers = new HashMap<>(TrainerThreads.allowedCpusByTask());
+            workers.keySet().removeAll(before);
+            assertEquals(List.of(CpuList.format(cpus)), List.copyOf(workers.values()),
+                    "pinning is off unless -D" + ParallelTrainer.PIN_PROPERTY + "=true");
         }
     }
 }

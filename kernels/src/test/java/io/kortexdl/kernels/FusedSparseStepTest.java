@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import io.kortexdl.kernels.blas.BlasThreads;
 import java.util.Arrays;
 import java.util.TreeSet;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kortexdl.kernels.blas.Blas;
+import io.kortexdl.kernels.blas.BlasThreads;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -244,9 +246,11 @@ class ParallelTrainerTest {
         int rows = 2000;
         float[] x = TestData.uniform(rows * LAYERS[0], 7, 1f);
         float[] t = TestData.targets(LossType.CROSS_ENTROPY, rows, 3, 8);
+        java.util.Set<Thread> existing = TrainerThreads.alive();
         try (ParallelTrainer trainer = new ParallelTrainer(network(), 2, NumaTopology.singleNode(2))) {
             trainer.trainEpochs(x, t, LossType.CROSS_ENTROPY, 0.01f, 32, 3, SEED);
-            long[] ids = trainer.workerThreadIds();
+            long[] ids = TrainerThreads.newIds(existing, TrainerThreads.alive());
+            assertEquals(2, ids.length);
             long[] before = threads.getThreadAllocatedBytes(ids);
             trainer.trainEpochs(x, t, LossType.CROSS_ENTROPY, 0.01f, 32, 5, SEED);
             long[] after = threads.getThreadAllocatedBytes(ids);
@@ -260,8 +264,10 @@ class ParallelTrainerTest {
 
     @Test
     void closedTrainerRefusesWorkAndStopsItsThreads() throws InterruptedException {
+        java.util.Set<Thread> before = TrainerThreads.alive();
         ParallelTrainer trainer = new ParallelTrainer(network(), 2, NumaTopology.singleNode(2));
-        long[] ids = trainer.workerThreadIds();
+        long[] ids = TrainerThreads.newIds(before, TrainerThreads.alive());
+        assertEquals(2, ids.length);
         trainer.close();
         trainer.close();
         assertThrows(IllegalStateException.class,

@@ -2,6 +2,8 @@ package io.kortexdl.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kortexdl.kernels.blas.Blas;
+
 /**
  * What the tests allow where two computations run the same arithmetic in different orders (a row
  * computed alone or among others, one BLAS thread or several, another backend), and the name of

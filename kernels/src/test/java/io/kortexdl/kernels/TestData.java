@@ -1,5 +1,8 @@
 package io.kortexdl.kernels;
 
+import io.kortexdl.kernels.blas.Blas;
+import io.kortexdl.kernels.blas.NetlibBlas;
+import io.kortexdl.kernels.blas.VectorApiBlas;
 import java.util.SplittableRandom;
 
 /** Seeded random inputs and targets for the tests. */

@@ -8,7 +8,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
 /**
- * Scores the rows of one partition in blocks of {@link MetricSums#CHUNK_ROWS}: one forward pass
+ * Scores the rows of one partition in blocks of {@link ChunkForward#ROWS}: one forward pass
  * (a GEMM per layer) per block instead of one per row, appending the output columns to each
  * input row.
  */

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
- * Scores rows of any representation in blocks of {@link MetricSums#CHUNK_ROWS}: reads each
+ * Scores rows of any representation in blocks of {@link ChunkForward#ROWS}: reads each
  * row's non-zero features into one {@link FeatureBlock}, runs one forward pass per block, then
  * emits each row with its outputs. Both the internal-row and the {@code Row} scoring paths run on it.
  *
@@ -32,7 +32,7 @@ final class BlockScoringIterator<R> implements Iterator<R> {
     private final RowKind<R> kind;
     private final int inputs;
     private final int width;
-    private final List<R> pending = new ArrayList<>(MetricSums.CHUNK_ROWS);
+    private final List<R> pending = new ArrayList<>(ChunkForward.ROWS);
     private final FeatureBlock block;
     private float[] out;
     private int next;
@@ -55,7 +55,7 @@ final class BlockScoringIterator<R> implements Iterator<R> {
         pending.clear();
         block.clear();
         next = 0;
-        while (rows.hasNext() && pending.size() < MetricSums.CHUNK_ROWS) {
+        while (rows.hasNext() && pending.size() < ChunkForward.ROWS) {
             R row = rows.next();
             kind.readFeatures(row, rowNumber++, block.sink());
             block.endRow();

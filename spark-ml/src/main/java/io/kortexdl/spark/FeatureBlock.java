@@ -1,10 +1,9 @@
 package io.kortexdl.spark;
 
-import io.kortexdl.kernels.BlasThreads;
 import io.kortexdl.kernels.Network;
 
 /**
- * The features of up to {@link MetricSums#CHUNK_ROWS} rows read for one forward pass, kept as
+ * The features of up to {@link ChunkForward#ROWS} rows read for one forward pass, kept as
  * compressed sparse rows so that reading costs the rows' non-zeros, never their width. The pass
  * itself follows {@link FeatureStorage}'s rule on this block's density: the sparse first layer,
  * or GEMMs over the block made dense.
@@ -19,7 +18,7 @@ final class FeatureBlock {
 
     FeatureBlock(int inputSize) {
         this.inputSize = inputSize;
-        this.rows = new CsrRows(MetricSums.CHUNK_ROWS * 16);
+        this.rows = new CsrRows(ChunkForward.ROWS * 16);
     }
 
     /** The rows read so far. */
@@ -48,14 +47,11 @@ final class FeatureBlock {
      */
     float[] forward(Network network) {
         int n = rows.rows();
-        try (BlasThreads.Section section = network.blas().threads().singleThreaded()) {
-            if (FeatureStorage.forDensity(rows.nonZeros(), (long) n * inputSize) == FeatureStorage.SPARSE
-                    || (long) n * inputSize > MAX_DENSE_FLOATS) {
-                return network.forward(rows.batch(inputSize));
-            }
-            dense = rows.toDense(inputSize, dense);
-            return network.forwardBatch(dense.length == n * inputSize ? dense
-                    : java.util.Arrays.copyOf(dense, n * inputSize), n);
+        if (FeatureStorage.forDensity(rows.nonZeros(), (long) n * inputSize) == FeatureStorage.SPARSE
+                || (long) n * inputSize > MAX_DENSE_FLOATS) {
+            return ChunkForward.sparse(network, rows.batch(inputSize));
         }
+        dense = rows.toDense(inputSize, dense);
+        return ChunkForward.dense(network, dense, 0, n);
     }
 }

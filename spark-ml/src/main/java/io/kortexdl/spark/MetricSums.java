@@ -1,6 +1,5 @@
 package io.kortexdl.spark;
 
-import io.kortexdl.kernels.BlasThreads;
 import io.kortexdl.kernels.LossType;
 import io.kortexdl.kernels.Network;
 import java.io.Serializable;
@@ -11,9 +10,6 @@ import java.io.Serializable;
  */
 final class MetricSums implements Serializable {
     private static final long serialVersionUID = 1L;
-    /** Rows per forward pass: one GEMM per layer over this many rows. */
-    static final int CHUNK_ROWS = 1024;
-
     long rows;
     double weightSum;
     double lossSum;
@@ -27,23 +23,14 @@ final class MetricSums implements Serializable {
     /**
      * Adds the rows of a packed part: softmax cross-entropy and accuracy for
      * {@link LossType#CROSS_ENTROPY}, squared error otherwise; each row counts with its weight. Dense
-     * rows run {@link #CHUNK_ROWS} at a time through GEMMs, sparse ones through the sparse first layer.
+     * and sparse rows run {@link ChunkForward#ROWS} at a time.
      */
     void addPart(Network network, PackedBlock.Part part, LossType loss) {
-        int inputs = network.inputSize();
         int outputs = network.outputSize();
-        for (int start = 0; start < part.rows; start += CHUNK_ROWS) {
-            int n = Math.min(CHUNK_ROWS, part.rows - start);
-            float[] out;
-            try (BlasThreads.Section section = network.blas().threads().singleThreaded()) {
-                if (part.sparse()) {
-                    out = network.forward(part.sparseRows(inputs, start, n));
-                } else {
-                    float[] in = start == 0 && part.features.length == n * inputs ? part.features
-                            : java.util.Arrays.copyOfRange(part.features, start * inputs, (start + n) * inputs);
-                    out = network.forwardBatch(in, n);
-                }
-            }
+        for (int start = 0; start < part.rows; start += ChunkForward.ROWS) {
+            int n = Math.min(ChunkForward.ROWS, part.rows - start);
+            float[] out = part.sparse() ? ChunkForward.sparse(network, part.sparseRows(network.inputSize(), start, n))
+                    : ChunkForward.dense(network, part.features, start, n);
             addOutputs(out, outputs, part.labels, part.weights, start, n, loss);
         }
     }

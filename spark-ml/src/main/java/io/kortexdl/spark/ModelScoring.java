@@ -110,8 +110,8 @@ final class ModelScoring {
             MetricSums sums = new MetricSums();
             io.kortexdl.kernels.Network network = shared.value().sharedNetwork();
             FeatureBlock block = new FeatureBlock(inputs);
-            float[] labels = new float[MetricSums.CHUNK_ROWS];
-            float[] rowWeights = weighted ? new float[MetricSums.CHUNK_ROWS] : null;
+            float[] labels = new float[ChunkForward.ROWS];
+            float[] rowWeights = weighted ? new float[ChunkForward.ROWS] : null;
             long rowNumber = 0;
             int n = 0;
             while (rows.hasNext() && sums.error == null) {
@@ -128,7 +128,7 @@ final class ModelScoring {
                     sums.error = e.getMessage();
                     break;
                 }
-                if (++n == MetricSums.CHUNK_ROWS || !rows.hasNext()) {
+                if (++n == ChunkForward.ROWS || !rows.hasNext()) {
                     sums.addBlock(network, block, labels, rowWeights, loss);
                     block.clear();
                     if (sums.error != null) {

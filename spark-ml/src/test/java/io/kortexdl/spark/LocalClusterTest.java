@@ -11,7 +11,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.spark.storage.RDDInfo;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
@@ -20,6 +19,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
+import org.apache.spark.storage.RDDInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -109,8 +109,8 @@ class LocalClusterTest {
         boolean mkl = System.getProperty("dev.ludovic.netlib.blas.nativeLib", "").contains("mkl");
         List<String> libraries = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
                 .parallelize(List.of(0, 1, 2, 3), 4)
-                .map(i -> io.kortexdl.kernels.Blas.system().threads().controllable() + " "
-                        + io.kortexdl.kernels.Blas.system().threads().library())
+                .map(i -> io.kortexdl.kernels.blas.Blas.system().threads().controllable() + " "
+                        + io.kortexdl.kernels.blas.Blas.system().threads().library())
                 .collect();
         // The executors inherit the kernel the openblas-* executions choose (OpenBLAS names it in its config).
         String coretype = System.getenv().getOrDefault("OPENBLAS_CORETYPE", "");

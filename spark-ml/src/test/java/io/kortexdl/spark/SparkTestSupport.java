@@ -19,7 +19,7 @@ final class SparkTestSupport {
 
     /** The BLAS library and CPU kernel this JVM computes on, e.g. OpenBLAS's {@code Haswell}, for failure messages. */
     static String blasKernel() {
-        return io.kortexdl.kernels.Blas.system().threads().library();
+        return io.kortexdl.kernels.blas.Blas.system().threads().library();
     }
 
     /** A fresh session on {@code master} with the UI off; the caller stops it. */

@@ -2,9 +2,9 @@ package io.kortexdl.examples.bench;
 
 import io.kortexdl.examples.Args;
 import io.kortexdl.kernels.LossType;
-import io.kortexdl.kernels.NetlibBlas;
 import io.kortexdl.kernels.Network;
 import io.kortexdl.kernels.OptimizerKind;
+import io.kortexdl.kernels.blas.NetlibBlas;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -56,7 +56,7 @@ public final class ConcurrencyBenchmark {
             }
         }
         System.out.println("# concurrency benchmark: " + Runtime.getRuntime().availableProcessors() + " cores, BLAS "
-                + io.kortexdl.kernels.Blas.system().name() + ", " + NetlibBlas.blasThreadsSetting() + ", batch " + batch
+                + io.kortexdl.kernels.blas.Blas.system().name() + ", " + NetlibBlas.blasThreadsSetting() + ", batch " + batch
                 + " rows per call (forwardBatch: " + BULK_ROWS + ")");
         for (String name : configs) {
             runConfig(name, CONFIGS.get(name), threads, repetitions, batch);

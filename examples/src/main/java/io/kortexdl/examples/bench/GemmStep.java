@@ -1,6 +1,6 @@
 package io.kortexdl.examples.bench;
 
-import io.kortexdl.kernels.Blas;
+import io.kortexdl.kernels.blas.Blas;
 import java.util.SplittableRandom;
 
 /**

@@ -1,9 +1,9 @@
 package io.kortexdl.examples.bench;
 
 import ai.onnxruntime.OrtSession;
-import io.kortexdl.kernels.BlasThreads;
 import io.kortexdl.kernels.Network;
 import io.kortexdl.kernels.SparseBatch;
+import io.kortexdl.kernels.blas.BlasThreads;
 import io.kortexdl.kernels.onnx.OnnxExport;
 import io.kortexdl.kernels.onnx.OnnxHead;
 import io.kortexdl.kernels.onnx.OnnxInput;

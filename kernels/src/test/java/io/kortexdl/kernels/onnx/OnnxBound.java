@@ -1,6 +1,6 @@
 package io.kortexdl.kernels.onnx;
 
-import io.kortexdl.kernels.Blas;
+import io.kortexdl.kernels.blas.Blas;
 
 /**
  * What the tests allow between an exported model run in ONNX Runtime and the network's own

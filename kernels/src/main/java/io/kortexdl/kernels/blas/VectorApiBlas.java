@@ -1,4 +1,4 @@
-package io.kortexdl.kernels;
+package io.kortexdl.kernels.blas;
 
 /**
  * {@link Blas} on KortexDL's own GEMM written with the JDK's Vector API: pure Java, yet close to

@@ -1,4 +1,4 @@
-package io.kortexdl.kernels;
+package io.kortexdl.kernels.blas;
 
 /** Chooses {@link Blas#system()} once per JVM and logs the choice. */
 final class BlasSelection {

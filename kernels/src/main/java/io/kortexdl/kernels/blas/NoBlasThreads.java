@@ -1,4 +1,4 @@
-package io.kortexdl.kernels;
+package io.kortexdl.kernels.blas;
 
 /** {@link BlasThreads} for backends that run every GEMM on the calling thread: nothing to control. */
 final class NoBlasThreads implements BlasThreads {

@@ -1,4 +1,4 @@
-package io.kortexdl.kernels;
+package io.kortexdl.kernels.blas;
 
 /**
  * Control of the thread count of the native BLAS under a {@link Blas} backend.

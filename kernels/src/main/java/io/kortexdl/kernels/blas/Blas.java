@@ -1,4 +1,4 @@
-package io.kortexdl.kernels;
+package io.kortexdl.kernels.blas;
 
 /**
  * The matrix-multiply backend the engine runs its GEMMs on.

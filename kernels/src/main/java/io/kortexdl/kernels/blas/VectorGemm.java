@@ -1,4 +1,4 @@
-package io.kortexdl.kernels;
+package io.kortexdl.kernels.blas;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;

@@ -1,4 +1,4 @@
-package io.kortexdl.kernels;
+package io.kortexdl.kernels.blas;
 
 import dev.ludovic.netlib.blas.BLAS;
 import dev.ludovic.netlib.blas.JavaBLAS;

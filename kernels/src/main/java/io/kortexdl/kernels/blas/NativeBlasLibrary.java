@@ -1,4 +1,4 @@
-package io.kortexdl.kernels;
+package io.kortexdl.kernels.blas;
 
 import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
