@@ -39,7 +39,7 @@ record ClusterShape(int executors, int coresPerExecutor, boolean local) {
         SparkConf conf = sc.getConf();
         int expected = -1;
         int cores = conf.getInt("spark.executor.cores", -1);
-        if (conf.getBoolean(DYNAMIC_ALLOCATION, false) && !master.startsWith("local[")) {
+        if (conf.getBoolean(DYNAMIC_ALLOCATION, false)) {
             LOG.warn("KortexDL: {}=true, and Spark runs no barrier stage under dynamic allocation, so this fit trains"
                     + " one block on one executor ({} cores). Set {}=false for the training application to train on"
                     + " every executor together", DYNAMIC_ALLOCATION, Math.max(1, cores), DYNAMIC_ALLOCATION);
@@ -62,17 +62,7 @@ record ClusterShape(int executors, int coresPerExecutor, boolean local) {
     }
 
     private static int waitForExecutors(SparkContext sc, int expected) {
-        long deadline = System.currentTimeMillis() + REGISTRATION_WAIT_MS;
-        int registered = registered(sc);
-        while ((registered < 1 || registered < expected) && System.currentTimeMillis() < deadline) {
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            registered = registered(sc);
-        }
+        int registered = awaitRegistered(sc, Math.max(1, expected), REGISTRATION_WAIT_MS);
         if (registered < 1) {
             throw new IllegalStateException("No executor registered within " + REGISTRATION_WAIT_MS / 1000
                     + " s; check that the cluster has free cores and memory for this application");
@@ -80,6 +70,25 @@ record ClusterShape(int executors, int coresPerExecutor, boolean local) {
         if (expected > 0 && registered < expected) {
             LOG.warn("KortexDL: {} of {} expected executors registered; training on {}", registered, expected,
                     registered);
+        }
+        return registered;
+    }
+
+    /**
+     * Executors registered once {@code atLeast} are, or after {@code waitMs} milliseconds, checking
+     * five times a second; fewer than {@code atLeast} when the wait ran out or was interrupted.
+     */
+    static int awaitRegistered(SparkContext sc, int atLeast, long waitMs) {
+        long deadline = System.currentTimeMillis() + waitMs;
+        int registered = registered(sc);
+        while (registered < atLeast && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            registered = registered(sc);
         }
         return registered;
     }

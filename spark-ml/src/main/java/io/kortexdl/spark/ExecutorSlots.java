@@ -30,16 +30,7 @@ final class ExecutorSlots {
         }
         LOG.warn("KortexDL: {} executors registered for {} training blocks; waiting up to {} s for replacements",
                 registered, blocks, waitMs / 1000.0);
-        long deadline = System.currentTimeMillis() + waitMs;
-        while (registered < blocks && System.currentTimeMillis() < deadline) {
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            registered = ClusterShape.registered(sc);
-        }
+        registered = ClusterShape.awaitRegistered(sc, blocks, waitMs);
         if (registered < blocks) {
             throw new IllegalStateException("KortexDL trains its " + blocks + " blocks together, one task per"
                     + " executor in a Spark barrier stage, but only " + registered + " executors are registered after"

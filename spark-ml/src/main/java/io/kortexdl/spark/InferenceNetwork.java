@@ -20,10 +20,6 @@ final class InferenceNetwork implements Serializable {
         this.weights = weights;
     }
 
-    NetworkWeights weights() {
-        return weights;
-    }
-
     /**
      * The network outputs for one row.
      *

@@ -72,7 +72,7 @@ final class ModelIO {
         }
         if (!kind.equals(format.getProperty("kortexdl.modelKind"))) {
             throw new IOException(path + " holds a " + format.getProperty("kortexdl.modelKind") + " model, not a "
-                    + kind + "; load it with " + className.replace("KortexDL", ""));
+                    + kind + "; load it with " + className);
         }
         Path networkFile = new Path(root, NETWORK_FILE);
         long length = fs.getFileStatus(networkFile).getLen();

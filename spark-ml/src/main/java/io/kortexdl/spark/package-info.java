@@ -23,19 +23,21 @@
  * regression, the {@code LabelScaling}, and builds a {@code TrainingSpec}. {@code DistributedTrainer}
  * then runs one Spark job per epoch from its {@code FitState}: the tasks ({@code EpochTask}, one per
  * block, placed by {@code BlockPlacement} and {@code ResourcePlacement}) run together as a barrier
- * stage, meet at a rendezvous on the driver, and train the whole epoch on their
- * {@code ExecutorTrainer}s, following the {@code EpochPlan} and syncing among themselves through the
- * collective of {@link io.kortexdl.spark.collective}. A trainer's steps run on {@code BlockSteps}
- * ({@code DenseBlockSteps} or {@code SparseBlockSteps}); a sync exchanges the {@code SyncRanges}
- * that may differ between blocks. Block 0 returns the state the epoch ends with through the
- * rendezvous (in local mode, by reference: {@code DriverJvmStates}). Between epochs the driver validates ({@code MetricSums}), checkpoints
+ * stage when there are several blocks. Each attempt of an epoch has an {@code EpochChannel}
+ * ({@code InDriverJvmChannel} in local mode, {@code RendezvousChannel} on a cluster): every task
+ * joins it with an {@code Announcement}, takes the start state from it only when its trainer lacks
+ * it, and block 0 gives the end state back. The tasks train on this JVM's {@code BlockTrainers},
+ * the executor runtime of {@link io.kortexdl.spark.executor}, syncing among themselves through the
+ * collective of {@link io.kortexdl.spark.collective}. {@code DistributedTrainer.untilComplete} runs
+ * an epoch again when blocks were lost or a barrier attempt failed. Between epochs the driver
+ * validates ({@code MetricSums}), applies the stopping rules ({@code StopReason}), checkpoints
  * ({@code CheckpointStore}, {@code CheckpointFormat}) and tells the listeners.
  *
  * <h2>The route of a transform</h2>
  * {@code transform} goes through {@code ModelScoring}: each partition is scored in blocks of rows
  * by {@code BlockScoringIterator}, over Spark's internal rows ({@code InternalRowScoring}) or over
  * {@code Row}s ({@code BatchScorer}), reading each block's non-zeros into a {@code FeatureBlock}
- * and running one forward pass per block on the broadcast weights' shared network; {@code evaluate} sums
+ * and running one forward pass per block ({@code ChunkForward}) on the broadcast weights' shared network; {@code evaluate} sums
  * {@code MetricSums} per partition. Models save and load through {@code KortexModelWriter},
  * {@code KortexModelReader} and {@code ModelIO}; {@link io.kortexdl.spark.KortexOnnxWriter} writes them
  * as ONNX files through the kernels' {@code OnnxExport}.

@@ -28,9 +28,6 @@ public interface Collective extends AutoCloseable {
     /** Bytes this participant has sent since it was created, payload and framing. */
     long bytesSent();
 
-    /** Messages this participant has sent since it was created. */
-    long messagesSent();
-
     /** Closes the connections. Idempotent; never throws. */
     @Override
     void close();
@@ -57,11 +54,6 @@ public interface Collective extends AutoCloseable {
 
             @Override
             public long bytesSent() {
-                return 0;
-            }
-
-            @Override
-            public long messagesSent() {
                 return 0;
             }
 

@@ -46,7 +46,6 @@ public final class TcpCollective implements Collective {
     private float[] scratch = new float[0];
     private int operations;
     private long bytesSent;
-    private long messagesSent;
 
     private TcpCollective(int rank, List<Peer> peers, Exchange exchange) {
         this.rank = rank;
@@ -211,10 +210,6 @@ public final class TcpCollective implements Collective {
         return bytesSent;
     }
 
-    @Override
-    public long messagesSent() {
-        return messagesSent;
-    }
 
     @Override
     public void allreduceSum(float[] data, int length) {
@@ -243,7 +238,6 @@ public final class TcpCollective implements Collective {
             frames[p] = frame(at, 2 * operation, data, from, count);
             at += frames[p].remaining();
             bytesSent += frames[p].remaining();
-            messagesSent++;
             expected[p] = ownLength;
         }
         exchange.exchange(frames, expected, 2 * operation, "slices of operation " + operation);
@@ -277,7 +271,6 @@ public final class TcpCollective implements Collective {
             frames[p] = own.duplicate();
             expected[p] = sliceStart(length, p + 1, n) - sliceStart(length, p, n);
             bytesSent += own.remaining();
-            messagesSent++;
         }
         exchange.exchange(frames, expected, 2 * operation + 1, "sums of operation " + operation);
         for (int p = 0; p < n; p++) {

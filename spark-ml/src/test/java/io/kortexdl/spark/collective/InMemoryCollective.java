@@ -94,11 +94,6 @@ public final class InMemoryCollective implements Collective {
     }
 
     @Override
-    public long messagesSent() {
-        return 0;
-    }
-
-    @Override
     public void close() {
     }
 }
