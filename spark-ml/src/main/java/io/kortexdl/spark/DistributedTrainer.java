@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 final class DistributedTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainer.class);
-    /** Times an epoch is run again after recomputing blocks lost with their executors. */
+    /** Times a job (an epoch, a validation pass) runs again after recomputing blocks lost with their executors. */
     private static final int MAX_BLOCK_RECOVERIES = 3;
 
     /**

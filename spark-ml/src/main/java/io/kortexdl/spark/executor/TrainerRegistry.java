@@ -114,11 +114,6 @@ public final class TrainerRegistry<T extends AutoCloseable> {
         closeAll(released);
     }
 
-    /** Values held, for tests and logs. */
-    public synchronized int size() {
-        return entries.size();
-    }
-
     /** Closes the values nobody has leased for {@code idleMs}. */
     void closeIdle() {
         long now = System.currentTimeMillis();

@@ -60,13 +60,12 @@ class TrainerRegistryTest {
         assertSame(first, registry.held("fit", 0));
         assertNull(registry.held("fit", 1));
         assertNull(registry.acquire("fit", 1, () -> null), "a lost block gives no lease");
-        assertEquals(1, registry.size());
+        assertNull(registry.held("fit", 1));
 
         registry.release("other fit");
         assertEquals(0, first.closes.get());
         registry.release("fit");
         assertEquals(1, first.closes.get());
-        assertEquals(0, registry.size());
         assertNull(registry.held("fit", 0));
     }
 
@@ -111,12 +110,14 @@ class TrainerRegistryTest {
 
             Future<?> slowRelease = pool.submit(() -> registry.release("fit")); // block 0's close waits
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (registry.size() > 0 && System.nanoTime() < deadline) {
+            while (registry.held("fit", 0) != null && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
-            assertEquals(0, registry.size(), "the fit's entries are gone before their close ends");
+            assertNull(registry.held("fit", 0), "the fit's entries are gone before their close ends");
+            assertNull(registry.held("fit", 1));
             try (TrainerRegistry.Lease<Value> next = registry.acquire("next fit", 0, TrainerRegistryTest::free)) {
-                assertEquals(1, registry.size(), "the next fit gets its trainer while the old one closes");
+                assertSame(next.value(), registry.held("next fit", 0),
+                        "the next fit gets its trainer while the old one closes");
             }
             assertFalse(slowRelease.isDone(), "the old trainer is still closing");
             finishClosing.countDown();
@@ -176,7 +177,8 @@ class TrainerRegistryTest {
             registry.closeIdle();
             assertEquals(1, idle.closes.get(), "an unused trainer goes");
             assertEquals(0, busy.value().closes.get(), "a leased one stays");
-            assertEquals(1, registry.size());
+            assertNull(registry.held("old fit", 0));
+            assertSame(busy.value(), registry.held("fit", 0));
         }
     }
 
@@ -192,6 +194,6 @@ class TrainerRegistryTest {
             Thread.sleep(10);
         }
         assertEquals(1, value.closes.get(), "closed by the registry's own thread");
-        assertEquals(0, registry.size());
+        assertNull(registry.held("fit", 0));
     }
 }
