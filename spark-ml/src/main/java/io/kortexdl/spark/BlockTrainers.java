@@ -4,7 +4,6 @@ import io.kortexdl.kernels.LossType;
 import io.kortexdl.spark.executor.BlockData;
 import io.kortexdl.spark.executor.BlockTrainer;
 import io.kortexdl.spark.executor.TrainerRegistry;
-import io.kortexdl.spark.executor.TrainerSettings;
 
 /**
  * This JVM's trainers of packed training blocks: a {@link TrainerRegistry} whose values are made
@@ -41,8 +40,7 @@ final class BlockTrainers {
             PackedBlock.Part part = packed.train;
             BlockData data = new BlockData(block, part.rows, part.sparse() ? null : part.features,
                     part.sparse() ? part.sparseRows(packed.inputSize) : null, targets(spec, part));
-            return new Held(packed, new BlockTrainer(spec.newNetwork(null), data, new TrainerSettings(
-                    spec.threadsPerExecutor(), spec.loss(), spec.seed(), spec.globalBatch(), spec.stepsPerEpoch())));
+            return new Held(packed, new BlockTrainer(spec.newNetwork(null), data, spec.trainerSettings()));
         });
     }
 

@@ -185,6 +185,7 @@ final class CheckpointFormat {
                         + expectedParameters + " parameters, but it holds " + parameters.length);
             }
             float[] state = floats(b, name, "optimizer state");
+            // An optimizer of no parameters says how many state values each parameter has.
             int stateCopies = f.optimizer().create(f.optimizer().defaultHyperParameters(), 0)
                     .stateValuesPerParameter();
             if (state.length != (long) stateCopies * parameters.length) {

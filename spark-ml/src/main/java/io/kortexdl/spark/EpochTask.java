@@ -86,11 +86,11 @@ final class EpochTask implements Serializable {
 
     private EpochResult train(int block, BlockTrainer trainer, String executor, BooleanSupplier cancelled) {
         boolean alone = spec.blockCount() == 1;
-        String host = SparkEnv.get().blockManager().blockManagerId().host();
+        String host = alone ? "-" : SparkEnv.get().blockManager().blockManagerId().host();
         ServerSocketChannel listener = alone ? null : TcpCollective.listen(host, network);
         try {
-            Announcement mine = alone ? Announcement.ready(executor, "-", 0, trainer.rows())
-                    : Announcement.ready(executor, host, listener.socket().getLocalPort(), trainer.rows());
+            Announcement mine = Announcement.ready(executor, host, alone ? 0 : listener.socket().getLocalPort(),
+                    trainer.rows());
             boolean wantsStart = !trainer.holdsStartOf(request.epoch());
             try (EpochChannel.Meeting meeting = channel.join(block, mine, wantsStart, network, cancelled)) {
                 List<Announcement> all = meeting.announcements();

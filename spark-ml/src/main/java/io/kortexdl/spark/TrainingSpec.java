@@ -4,16 +4,23 @@ import io.kortexdl.kernels.Activation;
 import io.kortexdl.kernels.LossType;
 import io.kortexdl.kernels.Network;
 import io.kortexdl.kernels.OptimizerKind;
+import io.kortexdl.spark.executor.TrainerSettings;
 import java.io.Serializable;
 
 /**
  * What every training task needs to know, fixed for one {@code fit}: the architecture, the loss,
- * the optimizer, the threads per executor, how the global mini-batch is shared between blocks,
- * and how regression labels are standardized into targets.
+ * the optimizer, the threads per executor, the global mini-batch and steps per epoch (which the
+ * executors' {@code EpochPlan} shares between blocks), and how regression labels are standardized
+ * into targets.
  */
 record TrainingSpec(String runId, int[] layerSizes, Activation hiddenActivation, LossType loss,
                     OptimizerKind optimizer, float l2, int threadsPerExecutor, int globalBatch,
                     int stepsPerEpoch, int blockCount, long seed, LabelScaling labelScaling) implements Serializable {
+
+    /** How each block's trainer trains in this fit. */
+    TrainerSettings trainerSettings() {
+        return new TrainerSettings(threadsPerExecutor, loss, seed, globalBatch, stepsPerEpoch);
+    }
 
     /** Number of outputs: classes (softmax cross-entropy) or 1 (regression). */
     int outputSize() {
