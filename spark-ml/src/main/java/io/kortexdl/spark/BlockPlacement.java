@@ -13,6 +13,8 @@ import org.apache.spark.storage.BlockId;
 import org.apache.spark.storage.BlockManagerId;
 import org.apache.spark.storage.BlockResult;
 import org.apache.spark.storage.RDDBlockId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.reflect.ClassTag$;
@@ -24,12 +26,16 @@ import scala.reflect.ClassTag$;
  * ({@code executor_<host>_<id>} locations), and an executor whose trainer already holds its
  * block never reads it again. A task on an executor without the block fetches the cached copy
  * from wherever it is; when no copy is left (its executor died), the driver recomputes it from
- * the lineage and runs the epoch again.
+ * the lineage and runs the epoch again. When a block's executor is gone but its cached copy is
+ * not (the copy lives on another executor), the block moves to an executor there is before the
+ * next job: a task that preferred a gone executor would wait out Spark's locality delay every
+ * epoch (measured on YARN: 4.0 s epochs instead of 0.3 s for the rest of the fit).
  *
  * <p>This uses Spark's block manager and location strings, developer-level APIs; every such
  * call is in this class.
  */
 final class BlockPlacement {
+    private static final Logger LOG = LoggerFactory.getLogger(BlockPlacement.class);
     private final JavaSparkContext jsc;
     private final int rddId;
     private List<String> locations;
@@ -52,8 +58,18 @@ final class BlockPlacement {
         locations = assign(locations.size());
     }
 
-    /** An RDD of the block indices, one partition each, preferring the block's executor. */
+    /**
+     * An RDD of the block indices, one partition each, preferring the block's executor; blocks
+     * whose executor is gone are placed again first.
+     */
     JavaRDD<Integer> indices() {
+        java.util.Collection<String> live = liveExecutors().values();
+        if (locations.stream().anyMatch(location -> location != null && !live.contains(location))) {
+            List<String> before = locations;
+            refresh();
+            LOG.warn("KortexDL: an executor of the training blocks is gone; the blocks move from {} to {}", before,
+                    locations);
+        }
         List<Tuple2<Integer, scala.collection.immutable.Seq<String>>> items = new ArrayList<>();
         for (int i = 0; i < locations.size(); i++) {
             List<String> preferred = locations.get(i) == null ? List.of() : List.of(locations.get(i));
@@ -73,15 +89,9 @@ final class BlockPlacement {
         for (int i = 0; i < blockCount; i++) {
             ids[i] = new RDDBlockId(rddId, i);
         }
-        var master = SparkEnv.get().blockManager().master();
         List<scala.collection.immutable.Seq<BlockManagerId>> holders =
-                CollectionConverters.asJava(master.getLocations(ids));
-        Map<String, String> executors = new LinkedHashMap<>();
-        for (BlockManagerId id : CollectionConverters.asJava(master.getMemoryStatus().keySet())) {
-            if (!id.isDriver() || jsc.sc().isLocal()) {
-                executors.put(id.executorId(), location(id));
-            }
-        }
+                CollectionConverters.asJava(SparkEnv.get().blockManager().master().getLocations(ids));
+        Map<String, String> executors = liveExecutors();
         String[] assigned = new String[blockCount];
         Set<String> taken = new HashSet<>();
         for (int i = 0; i < blockCount; i++) {
@@ -106,6 +116,18 @@ final class BlockPlacement {
             }
         }
         return java.util.Arrays.asList(assigned);
+    }
+
+    /** The executors registered now, by id, as locations (the driver too in local mode). */
+    private Map<String, String> liveExecutors() {
+        Map<String, String> executors = new LinkedHashMap<>();
+        var master = SparkEnv.get().blockManager().master();
+        for (BlockManagerId id : CollectionConverters.asJava(master.getMemoryStatus().keySet())) {
+            if (!id.isDriver() || jsc.sc().isLocal()) {
+                executors.put(id.executorId(), location(id));
+            }
+        }
+        return executors;
     }
 
     private static String location(BlockManagerId id) {
