@@ -37,7 +37,7 @@ final class DistributedTrainer {
     /**
      * What the loop needs beyond the spec: epochs, rates, stopping rules, listeners and checkpoints.
      *
-     * @param network the collective's ports and timeouts
+     * @param network the collective's ports, timeouts and protection
      */
     record Settings(int maxIter, LearningRateSchedule schedule, double stepSize, int syncInterval, double tol,
                     int patience, List<TrainingListener> listeners, NetworkWeights initial,

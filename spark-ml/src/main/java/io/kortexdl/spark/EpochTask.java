@@ -8,9 +8,7 @@ import io.kortexdl.spark.executor.BlockTrainer;
 import io.kortexdl.spark.executor.EpochRequest;
 import io.kortexdl.spark.executor.EpochResult;
 import io.kortexdl.spark.executor.TrainerRegistry;
-import java.io.IOException;
 import java.io.Serializable;
-import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -46,7 +44,7 @@ final class EpochTask implements Serializable {
 
     /**
      * @param channel where the epoch's tasks meet and its state travels
-     * @param network the collective's ports and timeouts
+     * @param network the collective's ports, timeouts and protection
      */
     EpochTask(TrainingSpec spec, EpochRequest request, int rddId, EpochChannel.Access channel,
               CollectiveSettings network) {
@@ -87,10 +85,10 @@ final class EpochTask implements Serializable {
     private EpochResult train(int block, BlockTrainer trainer, String executor, BooleanSupplier cancelled) {
         boolean alone = spec.blockCount() == 1;
         String host = alone ? "-" : SparkEnv.get().blockManager().blockManagerId().host();
-        ServerSocketChannel listener = alone ? null : TcpCollective.listen(host, network);
+        TcpCollective.Listener listener = alone ? null : TcpCollective.listen(host, network, block,
+                spec.blockCount(), channel.token(), CollectiveSecurity.guard(network));
         try {
-            Announcement mine = Announcement.ready(executor, host, alone ? 0 : listener.socket().getLocalPort(),
-                    trainer.rows());
+            Announcement mine = Announcement.ready(executor, host, alone ? 0 : listener.port(), trainer.rows());
             boolean wantsStart = !trainer.holdsStartOf(request.epoch());
             try (EpochChannel.Meeting meeting = channel.join(block, mine, wantsStart, network, cancelled)) {
                 List<Announcement> all = meeting.announcements();
@@ -106,7 +104,7 @@ final class EpochTask implements Serializable {
                 }
                 EpochResult result;
                 try (Collective collective = alone ? Collective.solo()
-                        : TcpCollective.connect(listener, peers, block, channel.token(), network, cancelled)) {
+                        : TcpCollective.connect(listener, peers, network, cancelled)) {
                     listener = null; // the collective owns it now
                     result = trainer.trainEpoch(request, meeting::start, collective, rows, executor);
                 }
@@ -117,11 +115,7 @@ final class EpochTask implements Serializable {
             }
         } finally {
             if (listener != null) {
-                try {
-                    listener.close();
-                } catch (IOException e) {
-                    // closing anyway
-                }
+                listener.close();
             }
         }
     }

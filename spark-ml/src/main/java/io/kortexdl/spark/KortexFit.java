@@ -75,13 +75,13 @@ final class KortexFit {
         FeatureColumn features = checkSchema(dataset.schema(), params, featuresCol, labelCol, loss);
         boolean classification = loss == LossType.CROSS_ENTROPY;
         org.apache.hadoop.conf.Configuration hadoop = dataset.sparkSession().sparkContext().hadoopConfiguration();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
+        CollectiveSettings network = collectiveSettings(jsc);
         DistributedTrainer.Checkpointing checkpointing = new DistributedTrainer.Checkpointing(
                 checkpointStore(hadoop, params), params.getCheckpointInterval(),
                 resumeCheckpoint(hadoop, params.getResumeFrom()));
         String weight = params.getWeightCol().isEmpty() ? null : params.getWeightCol();
         String validation = params.getValidationIndicatorCol().isEmpty() ? null : params.getValidationIndicatorCol();
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
-        CollectiveSettings network = collectiveSettings(jsc);
         ClusterShape shape = ClusterShape.of(jsc.sc());
         int threads = params.getNumThreads() > 0 ? params.getNumThreads() : shape.coresPerExecutor();
         FeatureStorage.Sample sample = FeatureStorage.measure(dataset, features);
@@ -157,16 +157,18 @@ final class KortexFit {
     }
 
     /**
-     * The collective's settings from the application's Spark configuration.
+     * The collective's settings from the application's Spark configuration, its protection from
+     * the application's security settings.
      *
-     * @throws IllegalArgumentException naming a malformed {@code spark.kortexdl.collective.*} value
+     * @throws IllegalArgumentException naming a malformed {@code spark.kortexdl.collective.*} value,
+     *     or a security setting the collective cannot honour
      */
     private static CollectiveSettings collectiveSettings(JavaSparkContext jsc) {
         java.util.Map<String, String> conf = new java.util.HashMap<>();
         for (scala.Tuple2<String, String> entry : jsc.getConf().getAllWithPrefix("spark.kortexdl.collective.")) {
             conf.put("spark.kortexdl.collective." + entry._1(), entry._2());
         }
-        return CollectiveSettings.from(conf);
+        return CollectiveSecurity.protect(CollectiveSettings.from(conf), jsc.getConf(), jsc.sc().env().securityManager());
     }
 
     /**

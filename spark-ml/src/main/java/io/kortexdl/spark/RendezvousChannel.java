@@ -33,7 +33,7 @@ final class RendezvousChannel implements EpochChannel {
     static RendezvousChannel open(SparkConf conf, int blocks, TrainingState start, CollectiveSettings settings) {
         String host = conf.get("spark.driver.host", "localhost");
         return new RendezvousChannel(Rendezvous.open(conf.get("spark.driver.bindAddress", host), host, blocks,
-                TOKENS.nextLong(), settings, start::toBytes));
+                TOKENS.nextLong(), settings, CollectiveSecurity.guard(settings), start::toBytes));
     }
 
     @Override
@@ -72,7 +72,8 @@ final class RendezvousChannel implements EpochChannel {
         @Override
         public Meeting join(int rank, Announcement mine, boolean wantsStart, CollectiveSettings settings,
                             BooleanSupplier cancelled) {
-            return new Meeting(Rendezvous.join(address, rank, mine.encode(), wantsStart, settings, cancelled));
+            return new Meeting(Rendezvous.join(address, rank, mine.encode(), wantsStart, settings,
+                    CollectiveSecurity.guard(settings), cancelled));
         }
     }
 

@@ -3,9 +3,9 @@ package io.kortexdl.examples.bench;
 import io.kortexdl.examples.Args;
 import io.kortexdl.spark.collective.Collective;
 import io.kortexdl.spark.collective.CollectiveSettings;
+import io.kortexdl.spark.collective.Guard;
 import io.kortexdl.spark.collective.Peer;
 import io.kortexdl.spark.collective.TcpCollective;
-import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,7 +19,9 @@ import java.util.concurrent.Future;
  * allreduce of 4 bytes (two message latencies and the per-message cost), of the Fashion-MNIST
  * gradient (0.94 MB) and of ten times that, from which the effective bandwidth follows, and the
  * rate at which one core adds float arrays; with two participants, then the cost model of
- * {@link CollectiveCostModel} from those constants.
+ * {@link CollectiveCostModel} from those constants. Then the gradient's allreduce again with the
+ * collective encrypted (AES-GCM, 128-bit keys, as under {@code spark.network.crypto.enabled}),
+ * against the plain one measured above.
  *
  * <p>Arguments: {@code [--participants 2] [--repetitions 400]}.
  */
@@ -40,7 +42,7 @@ public final class CollectiveBenchmark {
         for (int s = 0; s < sizes.length; s++) {
             int floats = sizes[s];
             int reps = floats > fashion ? Math.max(10, repetitions / 10) : repetitions;
-            double[] seconds = allreduce(n, floats, reps);
+            double[] seconds = allreduce(n, floats, reps, CollectiveSettings.DEFAULTS, Guard.NONE);
             double median = Timing.median(seconds);
             perOperation[s] = median;
             long bytes = 4L * floats;
@@ -49,6 +51,15 @@ public final class CollectiveBenchmark {
                     + SparkBench.f(median * 1e3) + " bytes_sent_each=" + (long) perParticipantBytes
                     + " effective_gb_per_s=" + SparkBench.f(perParticipantBytes / median / 1e9));
         }
+        CollectiveSettings encrypted = CollectiveSettings.DEFAULTS.protectedBy(CollectiveSettings.Protection.ENCRYPTED,
+                128);
+        double sealed = Timing.median(allreduce(n, fashion, repetitions, encrypted, Guard.of(encrypted,
+                "benchmark secret")));
+        double gradientBytes = 2.0 * (n - 1) / n * 4L * fashion;
+        SparkBench.result("bench=collective-encrypted participants=" + n + " floats=" + fashion + " ms_per_allreduce="
+                + SparkBench.f(sealed * 1e3) + " effective_gb_per_s=" + SparkBench.f(gradientBytes / sealed / 1e9)
+                + " plain_effective_gb_per_s=" + SparkBench.f(gradientBytes / perOperation[1] / 1e9)
+                + " encrypted_over_plain=" + SparkBench.f(sealed / perOperation[1]));
         float[] a = new float[fashion];
         float[] b = new float[fashion];
         Arrays.fill(b, 1e-3f);
@@ -73,14 +84,14 @@ public final class CollectiveBenchmark {
     }
 
     /** Seconds of each of {@code repetitions} allreduce operations of {@code floats} floats, as rank 0 saw them. */
-    private static double[] allreduce(int n, int floats, int repetitions) throws Exception {
-        CollectiveSettings settings = CollectiveSettings.DEFAULTS;
-        List<ServerSocketChannel> listeners = new ArrayList<>();
+    private static double[] allreduce(int n, int floats, int repetitions, CollectiveSettings settings, Guard guard)
+            throws Exception {
+        List<TcpCollective.Listener> listeners = new ArrayList<>();
         List<Peer> peers = new ArrayList<>();
         for (int r = 0; r < n; r++) {
-            ServerSocketChannel listener = TcpCollective.listen("127.0.0.1", settings);
+            TcpCollective.Listener listener = TcpCollective.listen("127.0.0.1", settings, r, n, 1, guard);
             listeners.add(listener);
-            peers.add(new Peer(r, Integer.toString(r), "127.0.0.1", listener.socket().getLocalPort()));
+            peers.add(new Peer(r, Integer.toString(r), "127.0.0.1", listener.port()));
         }
         ExecutorService pool = Executors.newFixedThreadPool(n);
         try {
@@ -88,7 +99,7 @@ public final class CollectiveBenchmark {
             for (int r = 0; r < n; r++) {
                 int rank = r;
                 futures.add(pool.submit(() -> {
-                    try (Collective c = TcpCollective.connect(listeners.get(rank), peers, rank, 1, settings,
+                    try (Collective c = TcpCollective.connect(listeners.get(rank), peers, settings,
                             () -> false)) {
                         float[] data = new float[floats];
                         int warmups = Math.max(5, repetitions / 10);

@@ -19,13 +19,38 @@ import java.util.Map;
  *       connection closes), whatever this value.</li>
  * </ul>
  *
+ * <p>How the collective's connections are protected follows the application's Spark security
+ * settings, not a setting of ours; see {@link Protection}.
+ *
  * @param firstPort first port of the range, 0 for an ephemeral port
  * @param lastPort last port of the range (inclusive), 0 for an ephemeral port
  * @param connectTimeoutMs limit for setting up the connections of one epoch, in milliseconds
  * @param timeoutMs limit for waiting on one peer's message, in milliseconds
+ * @param protection what the collective's connections prove and protect
+ * @param keyBits AES key length when encrypted (128, 192 or 256), else 0
  */
-public record CollectiveSettings(int firstPort, int lastPort, long connectTimeoutMs, long timeoutMs)
-        implements Serializable {
+public record CollectiveSettings(int firstPort, int lastPort, long connectTimeoutMs, long timeoutMs,
+                                 Protection protection, int keyBits) implements Serializable {
+    /**
+     * What the collective's connections (the rendezvous on the driver, the connections between
+     * training tasks) prove and protect; see {@link Guard} for how.
+     */
+    public enum Protection {
+        /** Each connection carries the epoch attempt's random token; nothing is secret or encrypted. */
+        NONE,
+        /**
+         * {@code spark.authenticate}: each connection proves, both ways, that it holds the
+         * application's secret; the data travels in the clear.
+         */
+        AUTHENTICATED,
+        /**
+         * {@code spark.network.crypto.enabled} or TLS for RPC ({@code spark.ssl.rpc.enabled}), both
+         * with {@code spark.authenticate}: authenticated, and every byte after the handshake is
+         * encrypted and integrity-protected with AES-GCM.
+         */
+        ENCRYPTED
+    }
+
     /** Spark configuration key of the listening port range. */
     public static final String PORT_RANGE = "spark.kortexdl.collective.portRange";
     /** Spark configuration key of the connection set-up limit, in milliseconds. */
@@ -34,6 +59,30 @@ public record CollectiveSettings(int firstPort, int lastPort, long connectTimeou
     public static final String TIMEOUT = "spark.kortexdl.collective.timeoutMs";
     /** The defaults: an ephemeral port, one minute to connect, ten minutes per message. */
     public static final CollectiveSettings DEFAULTS = new CollectiveSettings(0, 0, 60_000, 600_000);
+
+    /** Unprotected settings with these ports and limits. */
+    public CollectiveSettings(int firstPort, int lastPort, long connectTimeoutMs, long timeoutMs) {
+        this(firstPort, lastPort, connectTimeoutMs, timeoutMs, Protection.NONE, 0);
+    }
+
+    /**
+     * Validates the protection: a key length of 128, 192 or 256 bits with encryption, 0 without.
+     *
+     * @throws IllegalArgumentException when they disagree
+     */
+    public CollectiveSettings {
+        if (protection == null || (protection == Protection.ENCRYPTED) != (keyBits != 0)
+                || (keyBits != 0 && keyBits != 128 && keyBits != 192 && keyBits != 256)) {
+            throw new IllegalArgumentException("protection " + protection + " with a " + keyBits + "-bit key; expected"
+                    + " a 128-, 192- or 256-bit key with ENCRYPTED and none otherwise");
+        }
+    }
+
+    /** These settings with {@code protection} and, when encrypted, {@code keyBits}-bit keys. */
+    public CollectiveSettings protectedBy(Protection protection, int keyBits) {
+        return new CollectiveSettings(firstPort, lastPort, connectTimeoutMs, timeoutMs, protection,
+                protection == Protection.ENCRYPTED ? keyBits : 0);
+    }
 
     /**
      * The settings in {@code conf} (Spark configuration keys to values), defaults where absent.

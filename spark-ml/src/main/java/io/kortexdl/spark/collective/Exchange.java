@@ -18,6 +18,8 @@ import java.util.function.BooleanSupplier;
  *
  * <p>A frame is {@code [int sequence][int length][length bytes]}. A receiver checks both against
  * what it expects, so participants that disagree on the operation fail instead of mixing data.
+ * On an encrypted connection a frame travels sealed ({@link Sealer}: the same bytes encrypted,
+ * plus a 16-byte tag), so an altered, replayed or reordered frame fails its peer's check.
  */
 final class Exchange implements AutoCloseable {
     /** How often a waiting participant checks whether its task was cancelled. */
@@ -27,26 +29,47 @@ final class Exchange implements AutoCloseable {
     private final List<Peer> peers;
     private final int rank;
     private final SocketChannel[] channels;
+    private final Sealer[] sending;
+    private final Sealer[] receiving;
+    /** Per peer on an encrypted connection: the sealed frame being sent, and the one being received. */
+    private final ByteBuffer[] sealedOut;
+    private final ByteBuffer[] sealedIn;
     private final SelectionKey[] keys;
     private final Selector selector;
     private final ByteBuffer[] inbound;
     private final ByteBuffer[] outbound;
-    private final boolean[] receiving;
+    /** Per peer: whether a frame from it is still awaited in the current exchange. */
+    private final boolean[] awaiting;
     private final long timeoutMs;
     private final BooleanSupplier cancelled;
 
-    Exchange(List<Peer> peers, int rank, SocketChannel[] channels, long timeoutMs, BooleanSupplier cancelled)
+    /**
+     * Takes over {@code links} (null at this participant's own rank), which must be connections
+     * of socket channels, and turns them non-blocking.
+     */
+    Exchange(List<Peer> peers, int rank, Link[] links, long timeoutMs, BooleanSupplier cancelled)
             throws IOException {
         this.peers = peers;
         this.rank = rank;
-        this.channels = channels;
+        this.channels = new SocketChannel[links.length];
+        this.sending = new Sealer[links.length];
+        this.receiving = new Sealer[links.length];
+        this.sealedOut = new ByteBuffer[links.length];
+        this.sealedIn = new ByteBuffer[links.length];
+        for (int p = 0; p < links.length; p++) {
+            if (links[p] != null) {
+                channels[p] = links[p].socket().getChannel();
+                sending[p] = links[p].sending();
+                receiving[p] = links[p].receiving();
+            }
+        }
         this.timeoutMs = timeoutMs;
         this.cancelled = cancelled;
         this.selector = Selector.open();
         this.keys = new SelectionKey[channels.length];
         this.inbound = new ByteBuffer[channels.length];
         this.outbound = new ByteBuffer[channels.length];
-        this.receiving = new boolean[channels.length];
+        this.awaiting = new boolean[channels.length];
         for (int p = 0; p < channels.length; p++) {
             if (channels[p] != null) {
                 channels[p].configureBlocking(false);
@@ -81,18 +104,22 @@ final class Exchange implements AutoCloseable {
     void exchange(ByteBuffer[] frames, int[] expected, int sequence, String what) {
         int pending = 0;
         for (int p = 0; p < channels.length; p++) {
-            outbound[p] = frames[p];
-            receiving[p] = expected[p] >= 0;
-            if (receiving[p]) {
+            outbound[p] = frames[p] == null || sending[p] == null ? frames[p] : seal(p, frames[p]);
+            awaiting[p] = expected[p] >= 0;
+            if (awaiting[p]) {
                 ByteBuffer in = inbound(p, expected[p]);
                 in.clear().limit(HEADER + 4 * expected[p]);
+                if (receiving[p] != null) {
+                    sealedIn[p] = capacity(sealedIn[p], in.limit() + Sealer.TAG);
+                    sealedIn[p].clear().limit(in.limit() + Sealer.TAG);
+                }
                 pending++;
             }
             if (outbound[p] != null) {
                 pending++;
             }
             if (channels[p] != null) {
-                keys[p].interestOps((receiving[p] ? SelectionKey.OP_READ : 0)
+                keys[p].interestOps((awaiting[p] ? SelectionKey.OP_READ : 0)
                         | (outbound[p] != null ? SelectionKey.OP_WRITE : 0));
             }
         }
@@ -111,8 +138,9 @@ final class Exchange implements AutoCloseable {
                             keys[p].interestOps(keys[p].interestOps() & ~SelectionKey.OP_WRITE);
                         }
                     }
-                    if (receiving[p]) {
-                        int read = channels[p].read(inbound[p]);
+                    if (awaiting[p]) {
+                        ByteBuffer target = receiving[p] == null ? inbound[p] : sealedIn[p];
+                        int read = channels[p].read(target);
                         if (read < 0) {
                             throw new CollectiveException("KortexDL collective: " + peers.get(p).describe()
                                     + " closed its connection while " + describe(what) + "; that executor was"
@@ -121,9 +149,12 @@ final class Exchange implements AutoCloseable {
                         if (read > 0) {
                             progress = true;
                         }
-                        if (!inbound[p].hasRemaining()) {
+                        if (!target.hasRemaining()) {
+                            if (receiving[p] != null) {
+                                open(p);
+                            }
                             check(p, sequence, expected[p]);
-                            receiving[p] = false;
+                            awaiting[p] = false;
                             pending--;
                             keys[p].interestOps(keys[p].interestOps() & ~SelectionKey.OP_READ);
                         }
@@ -154,6 +185,32 @@ final class Exchange implements AutoCloseable {
         }
     }
 
+    /** Seals {@code frame} for peer {@code p}; returns the sealed bytes, ready to write. */
+    private ByteBuffer seal(int p, ByteBuffer frame) {
+        sealedOut[p] = capacity(sealedOut[p], frame.remaining() + Sealer.TAG);
+        ByteBuffer out = sealedOut[p];
+        out.clear();
+        sending[p].seal(frame.duplicate(), out);
+        return out.flip();
+    }
+
+    /** Opens the sealed frame received from peer {@code p} into its inbound buffer, whose limit is the frame's end. */
+    private void open(int p) {
+        ByteBuffer in = inbound[p];
+        in.position(0);
+        try {
+            receiving[p].open(sealedIn[p].flip(), in);
+        } catch (javax.crypto.AEADBadTagException e) {
+            throw new CollectiveException("KortexDL collective: a frame from " + peers.get(p).describe() + " failed"
+                    + " its integrity check: it was altered on the way", e);
+        }
+    }
+
+    /** {@code buffer}, or a larger direct one when it holds fewer than {@code bytes}. */
+    private static ByteBuffer capacity(ByteBuffer buffer, int bytes) {
+        return buffer != null && buffer.capacity() >= bytes ? buffer : ByteBuffer.allocateDirect(bytes);
+    }
+
     private String describe(String what) {
         return peers.get(rank).describe() + " was exchanging " + what;
     }
@@ -162,7 +219,7 @@ final class Exchange implements AutoCloseable {
     private String waitingFor() {
         StringBuilder out = new StringBuilder();
         for (int p = 0; p < channels.length; p++) {
-            if (receiving[p] || outbound[p] != null) {
+            if (awaiting[p] || outbound[p] != null) {
                 out.append(out.length() == 0 ? "" : ", ").append(peers.get(p).describe());
             }
         }

@@ -1,39 +1,43 @@
 package io.kortexdl.spark.collective;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
+import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Where the participants of one collective meet, on the driver, and how the state they start
  * from and end with travels without Spark's task results and broadcasts (which cost tens of
  * milliseconds an epoch for a few megabytes).
  *
- * <p>Each participant connects, sends its rank, a message (its address) and whether it needs the
- * start payload; once all have arrived, each receives every participant's message in rank order
- * (like Spark's {@code BarrierTaskContext.allGather}, without its one-second polling), followed
- * by the start payload if it asked for it. Rank 0 keeps its connection and, at the end, sends the
- * end payload back ({@link Joined#submitEnd}). The service serves one round for one
- * {@link Address#token()}: connections carrying another token or an impossible rank are refused,
- * and the latest connection of a rank that connects twice wins, before the round has met and
+ * <p>Each participant connects, passes the {@link Guard}'s handshake, and sends its rank, a
+ * message (its address) and whether it needs the start payload; once all have arrived, each
+ * receives every participant's message in rank order (like Spark's
+ * {@code BarrierTaskContext.allGather}, without its one-second polling), followed by the start
+ * payload if it asked for it. Rank 0 keeps its connection and, at the end, sends the end payload
+ * back ({@link Joined#submitEnd}). The service serves one round for one {@link Address#token()}:
+ * connections of another attempt, with an impossible rank or without the application's secret
+ * (when the collective is protected) are refused by its {@link Gate}, which no stranger can hold
+ * up. The latest connection of a rank that connects twice wins, before the round has met and
  * after: a participant that joins again once the round has met (Spark runs a failed task again)
  * gets the same messages, its own replaced, and the start payload, and as rank 0 it is the one
  * whose end payload counts.
  */
 public final class Rendezvous implements AutoCloseable {
-    private static final int MAGIC = 0x4B584452; // "KXDR"
+    static final int MAGIC = 0x4B584452; // "KXDR"
     private static final int POLL_MS = 200;
-    /** Largest payload accepted from a participant. */
-    private static final int MAX_PAYLOAD = Integer.MAX_VALUE - 64;
+    /** Largest first message of a participant: its rank, message and flag. */
+    private static final int MAX_HELLO = 70_000;
+    /** Largest payload or message list accepted. */
+    private static final int MAX_PAYLOAD = Integer.MAX_VALUE - 1_024;
 
     /**
      * How participants reach a rendezvous.
@@ -45,32 +49,39 @@ public final class Rendezvous implements AutoCloseable {
     public record Address(String host, int port, long token) implements Serializable {
     }
 
-    private final ServerSocket server;
+    /** A participant's first message. */
+    private record Hello(int rank, String message, boolean wantsStart) {
+    }
+
     private final Address address;
-    private final java.util.function.Supplier<byte[]> start;
-    /** The start payload, made on the first request for it (only the service thread touches it). */
+    private final Supplier<byte[]> start;
+    private final Gate<Hello> gate;
+    /** The start payload, made on the first request for it (under this object's lock). */
     private byte[] startBytes;
-    private final Socket[] joined;
+    private final Link[] joined;
+    /** Every admitted connection still open, for {@link #close()}, which must not wait for the lock. */
+    private final java.util.Set<Link> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final String[] messages;
     private final boolean[] wantsStart;
-    private final Thread thread;
-    /** Guards {@link #end} and {@link #endSocket}, and is notified when the end payload arrives. */
+    private final boolean[] seen;
+    private int present;
+    /** Guards {@link #end} and {@link #endLink}, and is notified when the end payload arrives. */
     private final Object endLock = new Object();
     private byte[] end;
     /** Rank 0's latest connection, which the end payload comes through. */
-    private Socket endSocket;
+    private Link endLink;
     private volatile boolean closed;
 
-    private Rendezvous(ServerSocket server, Address address, int participants,
-                       java.util.function.Supplier<byte[]> start) {
-        this.server = server;
+    private Rendezvous(ServerSocketChannel server, Address address, int participants, Guard guard,
+                       Supplier<byte[]> start) {
         this.address = address;
         this.start = start;
-        this.joined = new Socket[participants];
+        this.joined = new Link[participants];
         this.messages = new String[participants];
         this.wantsStart = new boolean[participants];
-        this.thread = new Thread(this::serve, "kortexdl-rendezvous-" + server.getLocalPort());
-        thread.setDaemon(true);
+        this.seen = new boolean[participants];
+        this.gate = new Gate<>(server, guard, MAGIC, address.token(), "the collective's rendezvous on port "
+                + address.port(), this::readHello, this::admit);
     }
 
     /**
@@ -78,17 +89,16 @@ public final class Rendezvous implements AutoCloseable {
      * {@code participants} participants, advertised as {@code advertisedHost}.
      *
      * @param token identifies this round; connections carrying another one are refused
+     * @param guard the handshake every connection must pass
      * @param start makes the payload sent to participants that ask for it; called at most once, and
      *     not at all when no participant asks
      * @throws CollectiveException when no port can be bound
      */
     public static Rendezvous open(String bindHost, String advertisedHost, int participants, long token,
-                                  CollectiveSettings settings, java.util.function.Supplier<byte[]> start) {
-        ServerSocket server = TcpCollective.listen(bindHost, settings).socket();
-        Rendezvous rendezvous = new Rendezvous(server, new Address(advertisedHost, server.getLocalPort(), token),
-                participants, start);
-        rendezvous.thread.start();
-        return rendezvous;
+                                  CollectiveSettings settings, Guard guard, Supplier<byte[]> start) {
+        ServerSocketChannel server = TcpCollective.bind(bindHost, settings);
+        return new Rendezvous(server, new Address(advertisedHost, server.socket().getLocalPort(), token),
+                participants, guard, start);
     }
 
     /** How participants reach this rendezvous. */
@@ -112,78 +122,46 @@ public final class Rendezvous implements AutoCloseable {
         }
     }
 
-    private void serve() {
-        try {
-            server.setSoTimeout(POLL_MS);
-            boolean[] seen = new boolean[joined.length];
-            int present = 0;
-            while (!closed) {
-                Socket socket;
-                try {
-                    socket = server.accept();
-                } catch (SocketTimeoutException e) {
-                    continue;
-                }
-                boolean met = present == joined.length;
-                int rank = readHello(socket);
-                if (rank < 0) {
-                    continue;
-                }
-                if (!met && !seen[rank]) {
-                    seen[rank] = true;
-                    present++;
-                }
-                if (met) {
-                    answer(rank); // joined again after the round met
-                } else if (present == joined.length) {
-                    for (int r = 0; r < joined.length; r++) {
-                        answer(r);
-                    }
-                }
-            }
-        } catch (IOException e) {
-            // closed
-        } finally {
-            for (Socket socket : joined) {
-                TcpCollective.closeQuietly(socket);
-            }
-            TcpCollective.closeQuietly(server);
-            synchronized (endLock) {
-                TcpCollective.closeQuietly(endSocket);
-                endLock.notifyAll();
-            }
+    private Hello readHello(Link link) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(link.receive(MAX_HELLO)));
+        int rank = in.readInt();
+        String message = in.readUTF();
+        boolean wants = in.readBoolean();
+        if (rank < 0 || rank >= joined.length) {
+            throw new Guard.Refused("it claims rank " + rank + " of " + joined.length);
         }
+        return new Hello(rank, message, wants);
     }
 
     /**
-     * Reads a participant's hello and records it, replacing an earlier connection of its rank.
-     *
-     * @return its rank, or -1 when the connection was refused (and closed)
+     * Records a participant, replacing an earlier connection of its rank, and answers it (and
+     * everyone, when it completes the round).
      */
-    private int readHello(Socket socket) {
-        try {
-            socket.setSoTimeout(5_000);
-            socket.setTcpNoDelay(true);
-            DataInputStream in = new DataInputStream(socket.getInputStream());
-            if (in.readInt() != MAGIC || in.readLong() != address.token()) {
-                TcpCollective.closeQuietly(socket);
-                return -1;
+    private synchronized void admit(Link link, Hello hello) {
+        if (closed) {
+            link.close();
+            return;
+        }
+        int rank = hello.rank();
+        boolean met = present == joined.length;
+        if (joined[rank] != null) {
+            joined[rank].close();
+            open.remove(joined[rank]);
+        }
+        joined[rank] = link;
+        open.add(link);
+        messages[rank] = hello.message();
+        wantsStart[rank] = hello.wantsStart();
+        if (!met && !seen[rank]) {
+            seen[rank] = true;
+            present++;
+        }
+        if (met) {
+            answer(rank); // joined again after the round met
+        } else if (present == joined.length) {
+            for (int r = 0; r < joined.length; r++) {
+                answer(r);
             }
-            int rank = in.readInt();
-            String message = in.readUTF();
-            boolean wants = in.readBoolean();
-            if (rank < 0 || rank >= joined.length) {
-                TcpCollective.closeQuietly(socket);
-                return -1;
-            }
-            TcpCollective.closeQuietly(joined[rank]);
-            joined[rank] = socket;
-            messages[rank] = message;
-            wantsStart[rank] = wants;
-            return rank;
-        } catch (IOException e) {
-            TcpCollective.closeQuietly(socket);
-            return -1;
         }
     }
 
@@ -192,49 +170,44 @@ public final class Rendezvous implements AutoCloseable {
      * connection then carries the end payload back, the others' close.
      */
     private void answer(int rank) {
-        Socket socket = joined[rank];
+        Link link = joined[rank];
         try {
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
             out.writeInt(messages.length);
             for (String message : messages) {
                 out.writeUTF(message);
             }
+            link.send(bytes.toByteArray());
             if (wantsStart[rank]) {
                 if (startBytes == null) {
                     startBytes = start.get();
                 }
-                out.writeInt(startBytes.length);
-                out.write(startBytes);
+                link.send(startBytes);
             }
-            out.flush();
         } catch (IOException e) {
             // that participant is gone; its task fails on its own and the others fail at connect
         }
         if (rank == 0) {
-            awaitEnd(socket);
+            awaitEnd(link);
         } else {
-            TcpCollective.closeQuietly(socket);
+            link.close();
+            open.remove(link);
             joined[rank] = null;
         }
     }
 
-    /** Reads rank 0's end payload from {@code socket} on a thread of its own; it counts while the socket is rank 0's latest. */
-    private void awaitEnd(Socket socket) {
+    /** Reads rank 0's end payload from {@code link} on a thread of its own; it counts while the link is rank 0's latest. */
+    private void awaitEnd(Link link) {
         synchronized (endLock) {
-            endSocket = socket;
+            endLink = link;
         }
         Thread reader = new Thread(() -> {
             try {
-                socket.setSoTimeout(0);
-                DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
-                int length = in.readInt();
-                if (length < 0 || length > MAX_PAYLOAD) {
-                    return;
-                }
-                byte[] payload = new byte[length];
-                in.readFully(payload);
+                link.socket().setSoTimeout(0);
+                byte[] payload = link.receive(MAX_PAYLOAD);
                 synchronized (endLock) {
-                    if (endSocket == socket) {
+                    if (endLink == link) {
                         end = payload;
                         endLock.notifyAll();
                     }
@@ -242,9 +215,10 @@ public final class Rendezvous implements AutoCloseable {
             } catch (IOException e) {
                 // closed, replaced by a later connection of rank 0, or rank 0 failed
             } finally {
-                TcpCollective.closeQuietly(socket);
+                link.close();
+                open.remove(link);
             }
-        }, "kortexdl-rendezvous-end-" + server.getLocalPort());
+        }, "kortexdl-rendezvous-end-" + address.port());
         reader.setDaemon(true);
         reader.start();
     }
@@ -254,12 +228,12 @@ public final class Rendezvous implements AutoCloseable {
      * start payload; rank 0 sends the end payload through it.
      */
     public static final class Joined implements AutoCloseable {
-        private final Socket socket;
+        private final Link link;
         private final String[] messages;
         private final byte[] start;
 
-        private Joined(Socket socket, String[] messages, byte[] start) {
-            this.socket = socket;
+        private Joined(Link link, String[] messages, byte[] start) {
+            this.link = link;
             this.messages = messages;
             this.start = start;
         }
@@ -281,10 +255,7 @@ public final class Rendezvous implements AutoCloseable {
          */
         public void submitEnd(byte[] payload) {
             try {
-                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
-                out.writeInt(payload.length);
-                out.write(payload);
-                out.flush();
+                link.send(payload);
             } catch (IOException e) {
                 throw new CollectiveException("KortexDL collective: sending the epoch's end state to the driver failed: "
                         + e.getMessage(), e);
@@ -293,7 +264,7 @@ public final class Rendezvous implements AutoCloseable {
 
         @Override
         public void close() {
-            TcpCollective.closeQuietly(socket);
+            link.close();
         }
     }
 
@@ -301,63 +272,47 @@ public final class Rendezvous implements AutoCloseable {
      * Joins the round at {@code at} as participant {@code rank} with {@code message}.
      *
      * @param wantsStart whether to receive the start payload
+     * @param guard the handshake, which must match the service's
      * @param cancelled polled while waiting for the others; when true the wait fails
-     * @throws CollectiveException when the driver cannot be reached within the connect timeout, or the
-     *     others do not all arrive within the timeout
+     * @throws CollectiveException when the driver cannot be reached within the connect timeout, refuses
+     *     this participant, or the others do not all arrive within the timeout
      */
     public static Joined join(Address at, int rank, String message, boolean wantsStart, CollectiveSettings settings,
-                              BooleanSupplier cancelled) {
+                              Guard guard, BooleanSupplier cancelled) {
         String where = "the KortexDL rendezvous on the driver (" + at.host() + ":" + at.port() + ")";
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(at.host(), at.port()), (int) Math.min(Integer.MAX_VALUE,
                     settings.connectTimeoutMs()));
-            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-            out.writeInt(MAGIC);
-            out.writeLong(at.token());
-            out.writeInt(rank);
-            out.writeUTF(message);
-            out.writeBoolean(wantsStart);
-            out.flush();
-            socket.setSoTimeout(POLL_MS);
-            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+            socket.setSoTimeout(Gate.HANDSHAKE_MS);
+            Link link = guard.dial(socket, MAGIC, at.token());
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream hello = new DataOutputStream(bytes);
+            hello.writeInt(rank);
+            hello.writeUTF(message);
+            hello.writeBoolean(wantsStart);
+            link.send(bytes.toByteArray());
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.timeoutMs());
-            int count;
-            while (true) {
-                try {
-                    count = in.readInt();
-                    break;
-                } catch (SocketTimeoutException e) {
-                    if (cancelled.getAsBoolean()) {
-                        throw new CollectiveException("KortexDL collective: the task was cancelled while waiting at "
-                                + where, null);
-                    }
-                    if (System.nanoTime() - deadline > 0) {
-                        throw new CollectiveException("KortexDL collective: not every training task reached " + where
-                                + " within " + CollectiveSettings.TIMEOUT + " = " + settings.timeoutMs() + " ms", null);
-                    }
-                }
+            if (!link.awaitMessage(POLL_MS, deadline, cancelled)) {
+                throw new CollectiveException("KortexDL collective: " + (cancelled.getAsBoolean()
+                        ? "the task was cancelled while waiting at " + where : "not every training task reached "
+                        + where + " within " + CollectiveSettings.TIMEOUT + " = " + settings.timeoutMs() + " ms"), null);
             }
             socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, settings.timeoutMs()));
-            String[] all = new String[count];
-            for (int i = 0; i < count; i++) {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(link.receive(MAX_PAYLOAD)));
+            String[] all = new String[in.readInt()];
+            for (int i = 0; i < all.length; i++) {
                 all[i] = in.readUTF();
             }
-            byte[] start = null;
-            if (wantsStart) {
-                int length = in.readInt();
-                if (length < 0 || length > MAX_PAYLOAD) {
-                    throw new IOException("a start payload of " + length + " bytes");
-                }
-                start = new byte[length];
-                in.readFully(start);
-            }
-            return new Joined(socket, all, start);
+            byte[] start = wantsStart ? link.receive(MAX_PAYLOAD) : null;
+            return new Joined(link, all, start);
         } catch (IOException e) {
             TcpCollective.closeQuietly(socket);
             throw new CollectiveException("KortexDL collective: " + where + " failed: " + e.getMessage() + "; check"
-                    + " that executors can reach the driver on " + CollectiveSettings.PORT_RANGE, e);
+                    + " that executors can reach the driver on " + CollectiveSettings.PORT_RANGE
+                    + (guard.protection() == CollectiveSettings.Protection.NONE ? ""
+                    : " and share the application's secret"), e);
         } catch (RuntimeException e) {
             TcpCollective.closeQuietly(socket);
             throw e;
@@ -368,9 +323,14 @@ public final class Rendezvous implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        TcpCollective.closeQuietly(server);
+        gate.close();
+        for (Link link : open) {
+            link.close();
+        }
         synchronized (endLock) {
-            TcpCollective.closeQuietly(endSocket);
+            if (endLink != null) {
+                endLink.close();
+            }
             endLock.notifyAll();
         }
     }

@@ -3,9 +3,6 @@ package io.kortexdl.spark.collective;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -14,6 +11,8 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -29,11 +28,13 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Set-up: every participant binds a listener on its executor's own address before it
  * publishes that address (so a peer never finds nothing listening), then connects to every
- * lower rank and accepts every higher one. Connections carry a handshake with the token of the
- * epoch attempt, so a connection left over from an earlier attempt is refused.
+ * lower rank and accepts every higher one. Every connection passes the {@link Guard}'s handshake,
+ * bound to the token of the epoch attempt, so a connection left over from an earlier attempt, or
+ * (when the collective is protected) without the application's secret, is refused; encrypted,
+ * every frame travels sealed.
  */
 public final class TcpCollective implements Collective {
-    private static final int MAGIC = 0x4B584443; // "KXDC"
+    static final int MAGIC = 0x4B584443; // "KXDC"
     private static final long ACCEPT_SLICE_MS = 200;
 
     private final int rank;
@@ -56,11 +57,66 @@ public final class TcpCollective implements Collective {
     }
 
     /**
+     * Participant {@code rank}'s listener on {@code host}, on a port of the settings' range or an
+     * ephemeral one, accepting from the moment it is bound: a stranger that arrives before the
+     * participants meet cannot fill its backlog. Only higher ranks of this attempt that pass
+     * {@code guard}'s handshake are kept.
+     *
+     * @param size the number of participants
+     * @param token identifies this epoch attempt; every participant passes the same value
+     * @param guard the handshake every connection passes; the same on every participant
+     * @throws CollectiveException naming the address and range when no port is free
+     */
+    public static Listener listen(String host, CollectiveSettings settings, int rank, int size, long token,
+                                  Guard guard) {
+        return new Listener(bind(host, settings), rank, size, token, guard);
+    }
+
+    /**
+     * A participant's listener: its port, to publish, and the higher ranks that connected to it,
+     * waiting for {@link #connect}.
+     */
+    public static final class Listener implements AutoCloseable {
+        private final int port;
+        private final int rank;
+        private final int size;
+        private final long token;
+        private final Guard guard;
+        private final Gate<Integer> gate;
+        private final BlockingQueue<Arrival> arrivals = new LinkedBlockingQueue<>();
+
+        private Listener(ServerSocketChannel server, int rank, int size, long token, Guard guard) {
+            this.port = server.socket().getLocalPort();
+            this.rank = rank;
+            this.size = size;
+            this.token = token;
+            this.guard = guard;
+            this.gate = new Gate<>(server, guard, MAGIC, token, "the collective's listener of rank " + rank
+                    + " on port " + port, link -> readRank(link, rank, size),
+                    (link, from) -> arrivals.add(new Arrival(link, from)));
+        }
+
+        /** The port it listens on. */
+        public int port() {
+            return port;
+        }
+
+        /** Stops accepting and closes the connections not taken. Idempotent. */
+        @Override
+        public void close() {
+            gate.close();
+            for (Arrival extra; (extra = arrivals.poll()) != null; ) {
+                extra.link().close();
+            }
+        }
+    }
+
+    /**
      * A listener on {@code host}, on a port of the settings' range or an ephemeral one.
      *
      * @throws CollectiveException naming the address and range when no port is free
      */
-    public static ServerSocketChannel listen(String host, CollectiveSettings settings) {
+    static ServerSocketChannel bind(String host, CollectiveSettings settings) {
         InetAddress address;
         try {
             address = InetAddress.getByName(host);
@@ -87,34 +143,33 @@ public final class TcpCollective implements Collective {
     }
 
     /**
-     * Connects participant {@code rank} to every other one of {@code peers} (listed in rank order,
-     * this one included) and returns the collective; closes {@code listener} either way.
+     * Connects the participant of {@code listener} to every other one of {@code peers} (listed in
+     * rank order, this one included) and returns the collective; closes {@code listener} either way.
      *
-     * @param token identifies this epoch attempt; every participant passes the same value
      * @param cancelled polled while waiting; when true the set-up fails
-     * @throws CollectiveException naming the peers that could not be reached in time
+     * @throws CollectiveException naming the peers that could not be reached in time, or that
+     *     failed the handshake
      */
-    public static TcpCollective connect(ServerSocketChannel listener, List<Peer> peers, int rank, long token,
-                                        CollectiveSettings settings, BooleanSupplier cancelled) {
-        SocketChannel[] channels = new SocketChannel[peers.size()];
+    public static TcpCollective connect(Listener listener, List<Peer> peers, CollectiveSettings settings,
+                                        BooleanSupplier cancelled) {
+        int rank = listener.rank;
+        if (peers.size() != listener.size) {
+            listener.close();
+            throw new IllegalArgumentException(peers.size() + " peers for a listener of " + listener.size);
+        }
+        Link[] links = new Link[peers.size()];
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.connectTimeoutMs());
         try (listener) {
             for (int lower = 0; lower < rank; lower++) {
-                SocketChannel channel = dial(peers.get(lower), deadline, cancelled);
-                channels[lower] = channel;
-                ByteBuffer hello = ByteBuffer.allocate(16).putInt(MAGIC).putLong(token).putInt(rank).flip();
-                while (hello.hasRemaining()) {
-                    channel.write(hello);
-                }
+                links[lower] = dial(peers.get(lower), deadline, listener.guard, listener.token, cancelled);
+                links[lower].send(ByteBuffer.allocate(4).putInt(rank).array());
             }
             int missing = peers.size() - 1 - rank;
-            ServerSocket server = listener.socket();
-            server.setSoTimeout((int) ACCEPT_SLICE_MS);
             while (missing > 0) {
                 if (cancelled.getAsBoolean() || System.nanoTime() - deadline > 0) {
                     List<String> absent = new ArrayList<>();
                     for (int higher = rank + 1; higher < peers.size(); higher++) {
-                        if (channels[higher] == null) {
+                        if (links[higher] == null) {
                             absent.add(peers.get(higher).describe());
                         }
                     }
@@ -124,24 +179,24 @@ public final class TcpCollective implements Collective {
                             + settings.connectTimeoutMs() + " ms") + "; check that executors can reach each other"
                             + " on " + CollectiveSettings.PORT_RANGE, null);
                 }
-                Socket socket;
-                try {
-                    socket = server.accept();
-                } catch (SocketTimeoutException e) {
+                Arrival arrival = listener.arrivals.poll(ACCEPT_SLICE_MS, TimeUnit.MILLISECONDS);
+                if (arrival == null) {
                     continue;
                 }
-                int from = handshake(socket, token, rank, peers.size());
-                if (from < 0 || channels[from] != null) {
-                    closeQuietly(socket);
+                if (links[arrival.from()] != null) {
+                    arrival.link().close(); // a second connection claiming a rank already here
                     continue;
                 }
-                channels[from] = socket.getChannel();
+                links[arrival.from()] = arrival.link();
                 missing--;
             }
-            return new TcpCollective(rank, peers, new Exchange(peers, rank, channels, settings.timeoutMs(), cancelled));
-        } catch (IOException | RuntimeException e) {
-            for (SocketChannel channel : channels) {
-                closeQuietly(channel);
+            return new TcpCollective(rank, peers, new Exchange(peers, rank, links, settings.timeoutMs(), cancelled));
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            for (Link link : links) {
+                closeQuietly(link);
+            }
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
             }
             if (e instanceof CollectiveException c) {
                 throw c;
@@ -151,8 +206,23 @@ public final class TcpCollective implements Collective {
         }
     }
 
-    /** Connects to {@code peer}, retrying refused attempts until the deadline. */
-    private static SocketChannel dial(Peer peer, long deadline, BooleanSupplier cancelled) throws IOException {
+    /** A higher rank that passed the handshake. */
+    private record Arrival(Link link, int from) {
+    }
+
+    /** The rank in a new connection's first message, refused unless it is a higher rank of this collective. */
+    private static int readRank(Link link, int rank, int size) throws IOException {
+        byte[] hello = link.receive(4);
+        int from = hello.length == 4 ? ByteBuffer.wrap(hello).getInt() : -1;
+        if (from <= rank || from >= size) {
+            throw new Guard.Refused("it claims rank " + from + ", not a higher rank of " + size);
+        }
+        return from;
+    }
+
+    /** Connects to {@code peer}, retrying refused attempts until the deadline, and runs the handshake. */
+    private static Link dial(Peer peer, long deadline, Guard guard, long token, BooleanSupplier cancelled)
+            throws IOException {
         IOException last = null;
         while (!cancelled.getAsBoolean()) {
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
@@ -162,7 +232,6 @@ public final class TcpCollective implements Collective {
             SocketChannel channel = SocketChannel.open();
             try {
                 channel.socket().connect(new InetSocketAddress(peer.host(), peer.port()), (int) Math.min(left, 10_000));
-                return channel;
             } catch (IOException e) {
                 last = e;
                 closeQuietly(channel);
@@ -172,27 +241,22 @@ public final class TcpCollective implements Collective {
                     Thread.currentThread().interrupt();
                     break;
                 }
+                continue;
+            }
+            try {
+                channel.socket().setTcpNoDelay(true);
+                channel.socket().setSoTimeout(Gate.HANDSHAKE_MS);
+                return guard.dial(channel.socket(), MAGIC, token);
+            } catch (IOException e) {
+                closeQuietly(channel);
+                throw new CollectiveException("KortexDL collective: the handshake with " + peer.describe() + " failed: "
+                        + e.getMessage() + (e instanceof Guard.Refused ? "" : "; check that executors can reach each"
+                        + " other on " + CollectiveSettings.PORT_RANGE), e);
             }
         }
         throw new CollectiveException("KortexDL collective: cannot connect to " + peer.describe() + ": "
                 + (last == null ? "cancelled" : last.getMessage()) + "; check that executors can reach each other on "
                 + CollectiveSettings.PORT_RANGE, last);
-    }
-
-    /** The rank a new connection announces, or -1 when it is not a peer of this attempt. */
-    private static int handshake(Socket socket, long token, int rank, int size) {
-        try {
-            socket.setSoTimeout(5_000);
-            java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
-            if (in.readInt() != MAGIC || in.readLong() != token) {
-                return -1;
-            }
-            int from = in.readInt();
-            socket.setSoTimeout(0);
-            return from > rank && from < size ? from : -1;
-        } catch (IOException e) {
-            return -1;
-        }
     }
 
     @Override

@@ -23,7 +23,7 @@ class RendezvousTest {
     private static final byte[] START = "start state".getBytes(StandardCharsets.UTF_8);
 
     private static Rendezvous open(int participants, AtomicInteger startsMade) {
-        return Rendezvous.open("127.0.0.1", "127.0.0.1", participants, 42, FAST, () -> {
+        return Rendezvous.open("127.0.0.1", "127.0.0.1", participants, 42, FAST, Guard.NONE, () -> {
             startsMade.incrementAndGet();
             return START.clone();
         });
@@ -39,7 +39,7 @@ class RendezvousTest {
                 int rank = r;
                 joins[rank] = pool.submit(() -> {
                     try (Rendezvous.Joined joined = Rendezvous.join(rendezvous.address(), rank, "m" + rank, rank == 2,
-                            FAST, () -> false)) {
+                            FAST, Guard.NONE, () -> false)) {
                         assertArrayEquals(new String[] {"m0", "m1", "m2"}, joined.messages());
                         if (rank == 2) {
                             assertArrayEquals(START, joined.start());
@@ -68,10 +68,10 @@ class RendezvousTest {
         try (Rendezvous rendezvous = open(1, new AtomicInteger())) {
             Rendezvous.Address address = rendezvous.address();
             Rendezvous.Address stale = new Rendezvous.Address(address.host(), address.port(), address.token() + 1);
-            assertThrows(CollectiveException.class, () -> Rendezvous.join(stale, 0, "old", false, FAST, () -> false));
-            assertThrows(CollectiveException.class, () -> Rendezvous.join(address, 1, "x", false, FAST, () -> false));
-            assertThrows(CollectiveException.class, () -> Rendezvous.join(address, -1, "x", false, FAST, () -> false));
-            try (Rendezvous.Joined joined = Rendezvous.join(address, 0, "real", false, FAST, () -> false)) {
+            assertThrows(CollectiveException.class, () -> Rendezvous.join(stale, 0, "old", false, FAST, Guard.NONE, () -> false));
+            assertThrows(CollectiveException.class, () -> Rendezvous.join(address, 1, "x", false, FAST, Guard.NONE, () -> false));
+            assertThrows(CollectiveException.class, () -> Rendezvous.join(address, -1, "x", false, FAST, Guard.NONE, () -> false));
+            try (Rendezvous.Joined joined = Rendezvous.join(address, 0, "real", false, FAST, Guard.NONE, () -> false)) {
                 assertArrayEquals(new String[] {"real"}, joined.messages(), "the refused ones left no trace");
             }
         }
@@ -82,20 +82,20 @@ class RendezvousTest {
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try (Rendezvous rendezvous = open(2, new AtomicInteger())) {
             Future<String[]> first = pool.submit(() -> {
-                try (Rendezvous.Joined joined = Rendezvous.join(rendezvous.address(), 1, "first", false, FAST,
+                try (Rendezvous.Joined joined = Rendezvous.join(rendezvous.address(), 1, "first", false, FAST, Guard.NONE,
                         () -> false)) {
                     return joined.messages();
                 }
             });
             Thread.sleep(300); // the first connection of rank 1 is in
             Future<String[]> second = pool.submit(() -> {
-                try (Rendezvous.Joined joined = Rendezvous.join(rendezvous.address(), 1, "second", false, FAST,
+                try (Rendezvous.Joined joined = Rendezvous.join(rendezvous.address(), 1, "second", false, FAST, Guard.NONE,
                         () -> false)) {
                     return joined.messages();
                 }
             });
             Thread.sleep(300);
-            try (Rendezvous.Joined zero = Rendezvous.join(rendezvous.address(), 0, "zero", false, FAST,
+            try (Rendezvous.Joined zero = Rendezvous.join(rendezvous.address(), 0, "zero", false, FAST, Guard.NONE,
                     () -> false)) {
                 assertArrayEquals(new String[] {"zero", "second"}, zero.messages());
             }
@@ -112,11 +112,11 @@ class RendezvousTest {
     void aParticipantThatJoinsAgainAfterTheRoundMetGetsItAgainAndItsEndCounts() throws Exception {
         AtomicInteger startsMade = new AtomicInteger();
         try (Rendezvous rendezvous = open(1, startsMade)) {
-            try (Rendezvous.Joined failed = Rendezvous.join(rendezvous.address(), 0, "attempt 1", true, FAST,
+            try (Rendezvous.Joined failed = Rendezvous.join(rendezvous.address(), 0, "attempt 1", true, FAST, Guard.NONE,
                     () -> false)) {
                 assertArrayEquals(START, failed.start());
             } // the task died before its end: its connection closes
-            try (Rendezvous.Joined again = Rendezvous.join(rendezvous.address(), 0, "attempt 2", true, FAST,
+            try (Rendezvous.Joined again = Rendezvous.join(rendezvous.address(), 0, "attempt 2", true, FAST, Guard.NONE,
                     () -> false)) {
                 assertArrayEquals(new String[] {"attempt 2"}, again.messages());
                 assertArrayEquals(START, again.start());
@@ -132,7 +132,7 @@ class RendezvousTest {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         Rendezvous rendezvous = open(2, new AtomicInteger());
         try {
-            Future<?> waiting = pool.submit(() -> Rendezvous.join(rendezvous.address(), 0, "alone", false, FAST,
+            Future<?> waiting = pool.submit(() -> Rendezvous.join(rendezvous.address(), 0, "alone", false, FAST, Guard.NONE,
                     () -> false));
             Thread.sleep(300);
             long start = System.nanoTime();

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrowsExactly;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,12 +27,18 @@ class TcpCollectiveTest {
     /** Runs {@code body} as participants 0..n-1 of one connected collective; returns their results. */
     private static <T> List<T> run(int n, CollectiveSettings settings, long token,
                                    java.util.function.BiFunction<Integer, Collective, T> body) throws Exception {
-        List<ServerSocketChannel> listeners = new ArrayList<>();
+        return run(n, settings, Guard.NONE, token, body);
+    }
+
+    /** Runs {@code body} as participants 0..n-1 of one collective connected through {@code guard}. */
+    static <T> List<T> run(int n, CollectiveSettings settings, Guard guard, long token,
+                           java.util.function.BiFunction<Integer, Collective, T> body) throws Exception {
+        List<TcpCollective.Listener> listeners = new ArrayList<>();
         List<Peer> peers = new ArrayList<>();
         for (int r = 0; r < n; r++) {
-            ServerSocketChannel listener = TcpCollective.listen("127.0.0.1", settings);
+            TcpCollective.Listener listener = TcpCollective.listen("127.0.0.1", settings, r, n, token, guard);
             listeners.add(listener);
-            peers.add(new Peer(r, "e" + r, "127.0.0.1", listener.socket().getLocalPort()));
+            peers.add(new Peer(r, "e" + r, "127.0.0.1", listener.port()));
         }
         ExecutorService pool = Executors.newFixedThreadPool(n);
         try {
@@ -41,7 +46,7 @@ class TcpCollectiveTest {
             for (int r = 0; r < n; r++) {
                 int rank = r;
                 futures.add(pool.submit(() -> {
-                    try (Collective c = TcpCollective.connect(listeners.get(rank), peers, rank, token, settings,
+                    try (Collective c = TcpCollective.connect(listeners.get(rank), peers, settings,
                             () -> false)) {
                         return body.apply(rank, c);
                     }
@@ -161,17 +166,17 @@ class TcpCollectiveTest {
 
     @Test
     void aConnectionOfAnotherAttemptIsRefusedAndTheMissingPeerNamed() throws Exception {
-        ServerSocketChannel listener = TcpCollective.listen("127.0.0.1", FAST);
-        ServerSocketChannel other = TcpCollective.listen("127.0.0.1", FAST);
-        List<Peer> peers = List.of(new Peer(0, "a", "127.0.0.1", listener.socket().getLocalPort()),
-                new Peer(1, "b", "127.0.0.1", other.socket().getLocalPort()));
+        TcpCollective.Listener listener = TcpCollective.listen("127.0.0.1", FAST, 0, 2, 222, Guard.NONE);
+        TcpCollective.Listener other = TcpCollective.listen("127.0.0.1", FAST, 1, 2, 111, Guard.NONE);
+        List<Peer> peers = List.of(new Peer(0, "a", "127.0.0.1", listener.port()),
+                new Peer(1, "b", "127.0.0.1", other.port()));
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
             // Rank 1 connects with the token of another attempt; rank 0 must not take it for its peer.
-            Future<?> stale = pool.submit(() -> TcpCollective.connect(other, peers, 1, 111,
+            Future<?> stale = pool.submit(() -> TcpCollective.connect(other, peers,
                     new CollectiveSettings(0, 0, 1_000, 1_000), () -> false));
             CollectiveException e = assertThrowsExactly(CollectiveException.class, () -> TcpCollective.connect(
-                    listener, peers, 0, 222, new CollectiveSettings(0, 0, 1_500, 1_000), () -> false));
+                    listener, peers, new CollectiveSettings(0, 0, 1_500, 1_000), () -> false));
             assertTrue(e.getMessage().contains("executor b (rank 1,") && e.getMessage().contains("did not connect")
                     && e.getMessage().contains(CollectiveSettings.CONNECT_TIMEOUT), e.getMessage());
             try {
@@ -187,11 +192,11 @@ class TcpCollectiveTest {
     @Test
     void listensOnlyInsideTheConfiguredPortRange() throws Exception {
         CollectiveSettings range = CollectiveSettings.from(Map.of(CollectiveSettings.PORT_RANGE, "47310-47311"));
-        try (ServerSocketChannel a = TcpCollective.listen("127.0.0.1", range);
-             ServerSocketChannel b = TcpCollective.listen("127.0.0.1", range)) {
-            assertEquals(java.util.Set.of(47310, 47311), java.util.Set.of(a.socket().getLocalPort(), b.socket().getLocalPort()));
+        try (TcpCollective.Listener a = TcpCollective.listen("127.0.0.1", range, 0, 2, 1, Guard.NONE);
+             TcpCollective.Listener b = TcpCollective.listen("127.0.0.1", range, 1, 2, 1, Guard.NONE)) {
+            assertEquals(java.util.Set.of(47310, 47311), java.util.Set.of(a.port(), b.port()));
             CollectiveException full = assertThrowsExactly(CollectiveException.class,
-                    () -> TcpCollective.listen("127.0.0.1", range));
+                    () -> TcpCollective.listen("127.0.0.1", range, 0, 2, 1, Guard.NONE));
             assertTrue(full.getMessage().contains(CollectiveSettings.PORT_RANGE + " 47310-47311"), full.getMessage());
         }
         IntFunction<String> bad = i -> assertThrowsExactly(IllegalArgumentException.class,
