@@ -44,6 +44,7 @@ public final class Strangers implements AutoCloseable {
         return thread;
     });
     private final AtomicLong connections = new AtomicLong();
+    private final AtomicLong challenged = new AtomicLong();
     private volatile boolean closed;
     private Thread scanner;
 
@@ -81,6 +82,14 @@ public final class Strangers implements AutoCloseable {
         return connections.get();
     }
 
+    /**
+     * {@link Act#WRONG_SECRET} connections that the port answered with a protected handshake's
+     * challenge (and then refused): how a test sees that a cluster's collective runs protected.
+     */
+    public long challenged() {
+        return challenged.get();
+    }
+
     /** Does {@code act} to {@code host:port}; a closed port or a refusal is what strangers expect. */
     void act(Act act, String host, int port, SplittableRandom random) {
         Socket socket = new Socket();
@@ -111,8 +120,12 @@ public final class Strangers implements AutoCloseable {
                 case WRONG_SECRET -> {
                     CollectiveSettings wrong = CollectiveSettings.DEFAULTS.protectedBy(
                             CollectiveSettings.Protection.AUTHENTICATED, 0);
-                    Guard.of(wrong, "not the secret").dial(socket, random.nextBoolean() ? Rendezvous.MAGIC
-                            : TcpCollective.MAGIC, random.nextLong());
+                    try {
+                        Guard.of(wrong, "not the secret").dial(socket, random.nextBoolean() ? Rendezvous.MAGIC
+                                : TcpCollective.MAGIC, random.nextLong());
+                    } catch (Guard.Refused e) {
+                        challenged.incrementAndGet(); // its proof did not verify: it holds another secret
+                    }
                 }
             }
             out.flush();
