@@ -19,12 +19,15 @@ import java.util.function.BooleanSupplier;
  * <p>A frame is {@code [int sequence][int length][length bytes]}. A receiver checks both against
  * what it expects, so participants that disagree on the operation fail instead of mixing data.
  * On an encrypted connection a frame travels sealed ({@link Sealer}: the same bytes encrypted,
- * plus a 16-byte tag), so an altered, replayed or reordered frame fails its peer's check.
+ * plus a 16-byte tag every 64 KiB), so an altered, replayed or reordered frame fails its peer's
+ * check.
  */
 final class Exchange implements AutoCloseable {
     /** How often a waiting participant checks whether its task was cancelled. */
     private static final long POLL_MS = 200;
     static final int HEADER = 8;
+    /** Sealed frames authenticate no clear-text header: their sizes are agreed, not sent. */
+    private static final byte[] NO_HEADER = new byte[0];
 
     private final List<Peer> peers;
     private final int rank;
@@ -110,8 +113,9 @@ final class Exchange implements AutoCloseable {
                 ByteBuffer in = inbound(p, expected[p]);
                 in.clear().limit(HEADER + 4 * expected[p]);
                 if (receiving[p] != null) {
-                    sealedIn[p] = capacity(sealedIn[p], in.limit() + Sealer.TAG);
-                    sealedIn[p].clear().limit(in.limit() + Sealer.TAG);
+                    int sealed = (int) Sealer.sealedLength(in.limit());
+                    sealedIn[p] = capacity(sealedIn[p], sealed);
+                    sealedIn[p].clear().limit(sealed);
                 }
                 pending++;
             }
@@ -187,10 +191,10 @@ final class Exchange implements AutoCloseable {
 
     /** Seals {@code frame} for peer {@code p}; returns the sealed bytes, ready to write. */
     private ByteBuffer seal(int p, ByteBuffer frame) {
-        sealedOut[p] = capacity(sealedOut[p], frame.remaining() + Sealer.TAG);
+        sealedOut[p] = capacity(sealedOut[p], (int) Sealer.sealedLength(frame.remaining()));
         ByteBuffer out = sealedOut[p];
         out.clear();
-        sending[p].seal(frame.duplicate(), out);
+        sending[p].seal(frame.duplicate(), out, NO_HEADER);
         return out.flip();
     }
 
@@ -199,7 +203,7 @@ final class Exchange implements AutoCloseable {
         ByteBuffer in = inbound[p];
         in.position(0);
         try {
-            receiving[p].open(sealedIn[p].flip(), in);
+            receiving[p].open(sealedIn[p].flip(), in, NO_HEADER);
         } catch (javax.crypto.AEADBadTagException e) {
             throw new CollectiveException("KortexDL collective: a frame from " + peers.get(p).describe() + " failed"
                     + " its integrity check: it was altered on the way", e);

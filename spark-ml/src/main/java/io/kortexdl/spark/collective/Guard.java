@@ -68,6 +68,9 @@ public final class Guard {
             throw new CollectiveException("KortexDL collective: spark.authenticate is on but this JVM has no"
                     + " application secret to authenticate the collective with", null);
         }
+        if (settings.protection() == CollectiveSettings.Protection.ENCRYPTED) {
+            Sealer.warmUp();
+        }
         return new Guard(settings.protection(), secret.getBytes(StandardCharsets.UTF_8), settings.keyBits());
     }
 

@@ -16,8 +16,8 @@ import javax.crypto.AEADBadTagException;
  * One connection after its handshake ({@link Guard}): whole messages in both directions, sealed
  * with AES-GCM when the collective is encrypted, else in the clear.
  *
- * <p>A message is {@code [int length][length bytes]}; sealed, the bytes are the ciphertext and its
- * tag, and the length is authenticated with them. Reads take exactly a message's bytes from the
+ * <p>A message is {@code [int length][length bytes]}; sealed, the bytes travel as
+ * {@link Sealer}'s chunks, each authenticating the length with it. Reads take exactly a message's bytes from the
  * socket, so the connection can go on in non-blocking mode ({@link Exchange}) after a message.
  */
 final class Link implements Closeable {
@@ -53,13 +53,15 @@ final class Link implements Closeable {
 
     /** Sends {@code payload} as one message. */
     void send(byte[] payload) throws IOException {
-        byte[] body = payload;
-        byte[] header = header(sending == null ? payload.length : payload.length + Sealer.TAG);
-        if (sending != null) {
-            body = sending.seal(payload, header);
-        }
+        byte[] header = header(payload.length);
         out.write(header);
-        out.write(body);
+        if (sending == null) {
+            out.write(payload);
+        } else {
+            ByteBuffer sealed = ByteBuffer.allocate((int) Sealer.sealedLength(payload.length));
+            sending.seal(ByteBuffer.wrap(payload), sealed, header);
+            out.write(sealed.array());
+        }
         out.flush();
     }
 
@@ -72,21 +74,33 @@ final class Link implements Closeable {
      */
     byte[] receive(int max) throws IOException {
         int length = in.readInt();
-        int limit = sending == null ? max : max + Sealer.TAG;
-        if (length < 0 || length > limit || (receiving != null && length < Sealer.TAG)) {
-            throw new Guard.Refused("it announced a message of " + length + " bytes where at most " + limit
-                    + " fit");
+        if (length < 0 || length > max) {
+            throw new Guard.Refused("it announced a message of " + length + " bytes where at most " + max + " fit");
         }
-        byte[] body = new byte[length];
-        in.readFully(body);
         if (receiving == null) {
+            byte[] body = new byte[length];
+            in.readFully(body);
             return body;
         }
+        // Chunk by chunk, so that a forged length costs at most one chunk's buffer before its tag fails.
+        ByteBuffer plain = ByteBuffer.allocate(Math.min(length, Sealer.CHUNK));
+        byte[] chunk = new byte[Sealer.CHUNK + Sealer.TAG];
+        byte[] header = header(length);
+        int done = 0;
         try {
-            return receiving.open(body, header(length));
+            do {
+                int size = Math.min(Sealer.CHUNK, length - done);
+                in.readFully(chunk, 0, size + Sealer.TAG);
+                if (plain.capacity() < done + size) {
+                    plain = ByteBuffer.allocate(length).put(plain.flip());
+                }
+                receiving.open(ByteBuffer.wrap(chunk, 0, size + Sealer.TAG), plain, header);
+                done += size;
+            } while (done < length);
         } catch (AEADBadTagException e) {
             throw new Guard.Refused("a message failed its integrity check");
         }
+        return plain.array();
     }
 
     /**
