@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayDeque;
 import java.util.Set;
@@ -113,10 +114,10 @@ final class Gate<T> implements AutoCloseable {
     }
 
     private void handshake(Socket socket) {
-        java.net.SocketAddress from = socket.getRemoteSocketAddress();
+        SocketAddress from = socket.getRemoteSocketAddress();
         ScheduledFuture<?> deadline = DEADLINES.schedule(() -> TcpCollective.closeQuietly(socket), HANDSHAKE_MS,
                 TimeUnit.MILLISECONDS);
-        Link link = null;
+        Link link;
         T first;
         try {
             socket.setTcpNoDelay(true);
@@ -143,14 +144,15 @@ final class Gate<T> implements AutoCloseable {
         }
     }
 
-    private void refused(java.net.SocketAddress from, Exception why) {
+    private void refused(SocketAddress from, Exception why) {
         if (closed || !(from instanceof InetSocketAddress inet)) {
             return;
         }
         InetAddress address = inet.getAddress();
         if (LOGGED.size() < MAX_LOGGED_ADDRESSES && LOGGED.add(address)) {
             String reason = why instanceof Guard.Refused ? why.getMessage()
-                    : "it did not complete the handshake within " + HANDSHAKE_MS + " ms (" + why + ")";
+                    : "it closed, reset or stayed silent before its handshake ended (at most " + HANDSHAKE_MS
+                    + " ms): " + why;
             LOG.warn("KortexDL: {} refused a connection from {}: {}. Further refusals of connections"
                     + " from that address are not logged.", what, address.getHostAddress(), reason);
         }
