@@ -89,9 +89,10 @@ class SecuredClusterTest {
         assertTrue(plainScanner[0].connections() >= 5 * plain.seconds(), "the scanner reached the collective's"
                 + " ports: " + plainScanner[0].connections());
         assertEquals(0, plainScanner[0].challenged(), "without spark.authenticate there is no challenge");
-        // 1.2x, plus one second for a shared 2-core machine; a listener that let one silent client hold
-        // up a participant for its handshake deadline would cost seconds every epoch.
-        assertTrue(scanned.seconds() <= 1.2 * plain.seconds() + 1.0, "scanned " + scanned.seconds() + " s against "
+        // 1.2x, plus 2 s for this shared 2-core machine (the ratio ran 0.82 to 1.35 here, the scanner's own
+        // threads included). The allowance is less than one handshake deadline: a participant held up
+        // behind a silent stranger even once in the fit would cost 3 s.
+        assertTrue(scanned.seconds() <= 1.2 * plain.seconds() + 2.0, "scanned " + scanned.seconds() + " s against "
                 + plain.seconds() + " s");
 
         Strangers[] securedScanner = new Strangers[1];
