@@ -19,8 +19,8 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>Every connection opens with a handshake. Without protection the dialling side sends the
  * epoch attempt's token and the accepting side refuses any other token. With protection, the two
- * sides run a mutual challenge and response over the application's secret, HMAC-SHA256 as in
- * Spark's own RPC authentication:
+ * sides run a mutual challenge and response over the application's secret with HMAC-SHA256,
+ * proving the secret without sending it, as Spark's own RPC authentication does:
  * <ol>
  *   <li>dialler: magic, a fresh 32-byte nonce;</li>
  *   <li>acceptor: its own fresh nonce and the proof {@code HMAC(secret, "server" | transcript)};</li>

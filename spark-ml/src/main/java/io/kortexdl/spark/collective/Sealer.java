@@ -2,6 +2,7 @@ package io.kortexdl.spark.collective;
 
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -29,6 +30,9 @@ final class Sealer {
     /** Largest plaintext of one GCM message. */
     static final int CHUNK = 64 * 1024;
     private static final String TRANSFORMATION = "AES/GCM/NoPadding";
+    /** Seals and opens of a full chunk that compile the JDK's AES-GCM paths (see the class comment). */
+    private static final int WARM_UP_CHUNKS = 1_000;
+    private static final AtomicBoolean WARMED = new AtomicBoolean();
 
     private final Cipher cipher;
     private final SecretKeySpec key;
@@ -69,11 +73,6 @@ final class Sealer {
             return e.getMessage();
         }
     }
-
-    /** Seals and opens of a full chunk that compile the JDK's AES-GCM paths (see the class comment). */
-    private static final int WARM_UP_CHUNKS = 1_000;
-    private static final java.util.concurrent.atomic.AtomicBoolean WARMED =
-            new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * Starts, once per JVM, a low-priority daemon thread that seals and opens
