@@ -7,6 +7,8 @@ import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.HasTrainingSummary;
+import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
@@ -23,7 +25,8 @@ import org.apache.spark.sql.types.StructType;
  */
 public class KortexClassificationModel
         extends ProbabilisticClassificationModel<Vector, KortexClassificationModel>
-        implements KortexParams<KortexClassificationModel>, KortexModel, MLWritable {
+        implements KortexParams<KortexClassificationModel>, KortexModel, MLWritable,
+        HasTrainingSummary<KortexTrainingSummary> {
     private static final long serialVersionUID = 1L;
     static final String KIND = "classifier";
 
@@ -31,7 +34,16 @@ public class KortexClassificationModel
     private KortexParamSet params;
     private final NetworkWeights weights;
     private final InferenceNetwork inference;
-    private KortexTrainingSummary summary;
+    private scala.Option<KortexTrainingSummary> summary = scala.Option.empty();
+
+    /**
+     * A model without weights, for Spark Connect's stage registry (Java's ServiceLoader needs a
+     * public no-argument constructor). Every use but its params fails with an
+     * {@link IllegalStateException}; fit a {@link KortexClassifier} or {@link #load} a model instead.
+     */
+    public KortexClassificationModel() {
+        this(Identifiable$.MODULE$.randomUID("kortexClassificationModel"), null);
+    }
 
     KortexClassificationModel(String uid, NetworkWeights weights) {
         this(PendingUid.push(uid), weights);
@@ -40,7 +52,7 @@ public class KortexClassificationModel
     private KortexClassificationModel(Void marker, NetworkWeights weights) {
         this.uid = PendingUid.pop();
         this.weights = weights;
-        this.inference = new InferenceNetwork(weights);
+        this.inference = weights == null ? null : new InferenceNetwork(weights);
         kortexParams().setDefaults(this, KortexClassifier.class.getName().hashCode());
     }
 
@@ -58,34 +70,66 @@ public class KortexClassificationModel
     }
 
     KortexClassificationModel withSummary(KortexTrainingSummary trainingSummary) {
-        this.summary = trainingSummary;
+        this.summary = scala.Option.apply(trainingSummary);
         return this;
     }
 
     @Override
     public NetworkWeights weights() {
+        if (weights == null) {
+            throw TrainingSummaries.untrained(getClass().getSimpleName(), uid());
+        }
         return weights;
     }
 
     @Override
     public int numClasses() {
-        return weights.outputSize();
+        return weights().outputSize();
     }
 
     @Override
     public int numFeatures() {
-        return weights.inputSize();
+        return weights().inputSize();
+    }
+
+    /** Spark's summary slot, as {@code HasTrainingSummary} declares it; use {@link #summary()}. */
+    @Override
+    public scala.Option<KortexTrainingSummary> trainingSummary() {
+        return summary;
+    }
+
+    /** Spark's summary slot, as {@code HasTrainingSummary} declares it. */
+    @Override
+    public void trainingSummary_$eq(scala.Option<KortexTrainingSummary> trainingSummary) {
+        this.summary = trainingSummary;
     }
 
     @Override
-    public java.util.Optional<KortexTrainingSummary> trainingSummary() {
-        return java.util.Optional.ofNullable(summary);
+    public boolean hasSummary() {
+        return summary.isDefined();
+    }
+
+    @Override
+    public KortexTrainingSummary summary() {
+        return TrainingSummaries.require(summary, uid());
+    }
+
+    /** Writes the summary's JSON document to the local file {@code path} (Spark Connect's model cache). */
+    @Override
+    public void saveSummary(String path) {
+        TrainingSummaries.save(summary, uid(), path);
+    }
+
+    /** Reads what {@link #saveSummary} wrote; {@code dataset} is not needed, the summary holds every figure. */
+    @Override
+    public void loadSummary(String path, Dataset<Row> dataset) {
+        this.summary = TrainingSummaries.load(path);
     }
 
     /** The logits of one row. */
     @Override
     public Vector predictRaw(Vector features) {
-        float[] out = inference.outputs(features);
+        float[] out = inference().outputs(features);
         double[] raw = new double[out.length];
         for (int j = 0; j < out.length; j++) {
             raw[j] = out[j];
@@ -115,7 +159,7 @@ public class KortexClassificationModel
                     + " has " + numClasses() + " classes; expected one threshold per class");
         }
         StructType out = transformSchema(dataset.schema());
-        return ModelScoring.transform(dataset, weights, getFeaturesCol(), outputs(this), out);
+        return ModelScoring.transform(dataset, weights(), getFeaturesCol(), outputs(this), out);
     }
 
     /**
@@ -136,25 +180,26 @@ public class KortexClassificationModel
      */
     @Override
     public KortexMetrics evaluate(Dataset<?> dataset) {
-        return ModelScoring.evaluate(dataset, weights, getFeaturesCol(), getLabelCol(), getWeightCol(), LossType.CROSS_ENTROPY);
+        return ModelScoring.evaluate(dataset, weights(), getFeaturesCol(), getLabelCol(), getWeightCol(), LossType.CROSS_ENTROPY);
     }
 
     @Override
     public KortexClassificationModel copy(ParamMap extra) {
-        KortexClassificationModel copy = new KortexClassificationModel(uid, weights).withSummary(summary);
+        KortexClassificationModel copy = new KortexClassificationModel(uid, weights);
+        copy.summary = summary;
         return copyValues(copy, extra).setParent(parent());
     }
 
     /** Exports the three output columns; {@code prediction} follows this model's thresholds when set. */
     @Override
     public KortexOnnxWriter onnxWriter() {
-        return new KortexOnnxWriter(this, weights, OnnxHead.MULTICLASS,
+        return new KortexOnnxWriter(this, weights(), OnnxHead.MULTICLASS,
                 isDefined(thresholds()) ? getThresholds() : null);
     }
 
     @Override
     public MLWriter write() {
-        return new KortexModelWriter(this, weights, KIND);
+        return new KortexModelWriter(this, weights(), KIND);
     }
 
     /** Reads models saved by {@link #write()}. */
@@ -178,9 +223,16 @@ public class KortexClassificationModel
         return super.findSummaryModel();
     }
 
+    private InferenceNetwork inference() {
+        if (inference == null) {
+            throw TrainingSummaries.untrained(getClass().getSimpleName(), uid());
+        }
+        return inference;
+    }
+
     @Override
     public String toString() {
-        return "KortexClassificationModel: uid=" + uid + ", " + weights;
+        return "KortexClassificationModel: uid=" + uid + ", " + (weights == null ? "no weights" : weights);
     }
 
     static BatchScorer.Outputs outputs(ProbabilisticClassificationModel<?, ?> model) {

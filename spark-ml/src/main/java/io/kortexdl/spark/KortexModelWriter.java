@@ -35,7 +35,7 @@ final class KortexModelWriter extends MLWriter {
     @Override
     public void save(String path) throws IOException {
         Path target = new Path(path);
-        FileSystem fs = target.getFileSystem(sparkSession().sparkContext().hadoopConfiguration());
+        FileSystem fs = ModelIO.fileSystem(target, sparkSession());
         target = fs.makeQualified(target);
         boolean exists = fs.exists(target);
         if (exists && !shouldOverwrite()) {
@@ -43,7 +43,8 @@ final class KortexModelWriter extends MLWriter {
         }
         Path staging = sibling(target, "writing");
         try {
-            saveImpl(staging.toString());
+            // Spark writes "to local" metadata with java.nio, which takes no file: scheme.
+            saveImpl(ModelIO.localSavingMode() ? staging.toUri().getPath() : staging.toString());
         } catch (Exception e) {
             if (!deletedOrGone(fs, staging)) {
                 e.addSuppressed(new IOException("the unfinished copy remains at " + staging));

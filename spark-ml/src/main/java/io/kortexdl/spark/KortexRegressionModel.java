@@ -6,6 +6,8 @@ import java.io.IOException;
 import org.apache.spark.ml.PredictionModel;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.HasTrainingSummary;
+import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
@@ -20,7 +22,8 @@ import org.apache.spark.sql.types.StructType;
  * DataFrame. Saved with {@code write().save(path)}, loaded with {@link #load(String)}.
  */
 public class KortexRegressionModel extends PredictionModel<Vector, KortexRegressionModel>
-        implements KortexParams<KortexRegressionModel>, KortexModel, MLWritable {
+        implements KortexParams<KortexRegressionModel>, KortexModel, MLWritable,
+        HasTrainingSummary<KortexTrainingSummary> {
     private static final long serialVersionUID = 1L;
     static final String KIND = "regressor";
 
@@ -28,7 +31,16 @@ public class KortexRegressionModel extends PredictionModel<Vector, KortexRegress
     private KortexParamSet params;
     private final NetworkWeights weights;
     private final InferenceNetwork inference;
-    private KortexTrainingSummary summary;
+    private scala.Option<KortexTrainingSummary> summary = scala.Option.empty();
+
+    /**
+     * A model without weights, for Spark Connect's stage registry (Java's ServiceLoader needs a
+     * public no-argument constructor). Every use but its params fails with an
+     * {@link IllegalStateException}; fit a {@link KortexRegressor} or {@link #load} a model instead.
+     */
+    public KortexRegressionModel() {
+        this(Identifiable$.MODULE$.randomUID("kortexRegressionModel"), null);
+    }
 
     KortexRegressionModel(String uid, NetworkWeights weights) {
         this(PendingUid.push(uid), weights);
@@ -37,7 +49,7 @@ public class KortexRegressionModel extends PredictionModel<Vector, KortexRegress
     private KortexRegressionModel(Void marker, NetworkWeights weights) {
         this.uid = PendingUid.pop();
         this.weights = weights;
-        this.inference = new InferenceNetwork(weights);
+        this.inference = weights == null ? null : new InferenceNetwork(weights);
         kortexParams().setDefaults(this, KortexRegressor.class.getName().hashCode());
     }
 
@@ -55,29 +67,61 @@ public class KortexRegressionModel extends PredictionModel<Vector, KortexRegress
     }
 
     KortexRegressionModel withSummary(KortexTrainingSummary trainingSummary) {
-        this.summary = trainingSummary;
+        this.summary = scala.Option.apply(trainingSummary);
         return this;
     }
 
     @Override
     public NetworkWeights weights() {
+        if (weights == null) {
+            throw TrainingSummaries.untrained(getClass().getSimpleName(), uid());
+        }
         return weights;
     }
 
     @Override
     public int numFeatures() {
-        return weights.inputSize();
+        return weights().inputSize();
+    }
+
+    /** Spark's summary slot, as {@code HasTrainingSummary} declares it; use {@link #summary()}. */
+    @Override
+    public scala.Option<KortexTrainingSummary> trainingSummary() {
+        return summary;
+    }
+
+    /** Spark's summary slot, as {@code HasTrainingSummary} declares it. */
+    @Override
+    public void trainingSummary_$eq(scala.Option<KortexTrainingSummary> trainingSummary) {
+        this.summary = trainingSummary;
     }
 
     @Override
-    public java.util.Optional<KortexTrainingSummary> trainingSummary() {
-        return java.util.Optional.ofNullable(summary);
+    public boolean hasSummary() {
+        return summary.isDefined();
+    }
+
+    @Override
+    public KortexTrainingSummary summary() {
+        return TrainingSummaries.require(summary, uid());
+    }
+
+    /** Writes the summary's JSON document to the local file {@code path} (Spark Connect's model cache). */
+    @Override
+    public void saveSummary(String path) {
+        TrainingSummaries.save(summary, uid(), path);
+    }
+
+    /** Reads what {@link #saveSummary} wrote; {@code dataset} is not needed, the summary holds every figure. */
+    @Override
+    public void loadSummary(String path, Dataset<Row> dataset) {
+        this.summary = TrainingSummaries.load(path);
     }
 
     /** The prediction for one row. */
     @Override
     public double predict(Vector features) {
-        return inference.outputs(features)[0];
+        return inference().outputs(features)[0];
     }
 
     @Override
@@ -89,7 +133,7 @@ public class KortexRegressionModel extends PredictionModel<Vector, KortexRegress
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
         StructType out = transformSchema(dataset.schema());
-        return ModelScoring.transform(dataset, weights, getFeaturesCol(), outputs(getPredictionCol()), out);
+        return ModelScoring.transform(dataset, weights(), getFeaturesCol(), outputs(getPredictionCol()), out);
     }
 
     /**
@@ -100,24 +144,25 @@ public class KortexRegressionModel extends PredictionModel<Vector, KortexRegress
      */
     @Override
     public KortexMetrics evaluate(Dataset<?> dataset) {
-        return ModelScoring.evaluate(dataset, weights, getFeaturesCol(), getLabelCol(), null, LossType.MSE);
+        return ModelScoring.evaluate(dataset, weights(), getFeaturesCol(), getLabelCol(), null, LossType.MSE);
     }
 
     @Override
     public KortexRegressionModel copy(ParamMap extra) {
-        KortexRegressionModel copy = new KortexRegressionModel(uid, weights).withSummary(summary);
+        KortexRegressionModel copy = new KortexRegressionModel(uid, weights);
+        copy.summary = summary;
         return copyValues(copy, extra).setParent(parent());
     }
 
     /** Exports {@code prediction}, in the label's units (the label scaling is part of the weights). */
     @Override
     public KortexOnnxWriter onnxWriter() {
-        return new KortexOnnxWriter(this, weights, OnnxHead.REGRESSION, null);
+        return new KortexOnnxWriter(this, weights(), OnnxHead.REGRESSION, null);
     }
 
     @Override
     public MLWriter write() {
-        return new KortexModelWriter(this, weights, KIND);
+        return new KortexModelWriter(this, weights(), KIND);
     }
 
     /** Reads models saved by {@link #write()}. */
@@ -134,9 +179,16 @@ public class KortexRegressionModel extends PredictionModel<Vector, KortexRegress
         return read().load(path);
     }
 
+    private InferenceNetwork inference() {
+        if (inference == null) {
+            throw TrainingSummaries.untrained(getClass().getSimpleName(), uid());
+        }
+        return inference;
+    }
+
     @Override
     public String toString() {
-        return "KortexRegressionModel: uid=" + uid + ", " + weights;
+        return "KortexRegressionModel: uid=" + uid + ", " + (weights == null ? "no weights" : weights);
     }
 
     private static BatchScorer.Outputs outputs(String predictionCol) {

@@ -5,13 +5,19 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.ml.util.Identifiable;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.Summary;
 
 /**
  * The per-epoch history of one {@code fit}: loss, validation figures and seconds per epoch, and
- * why training stopped.
+ * why training stopped. {@link #toString()} gives all of it as one JSON document (see
+ * {@link #fromJson}); that is how Python and Spark Connect clients read it.
  */
-public final class KortexTrainingSummary implements Serializable {
+public final class KortexTrainingSummary implements Serializable, Identifiable, Summary {
     private static final long serialVersionUID = 1L;
+
+    private final String uid = Identifiable$.MODULE$.randomUID("kortexTrainingSummary");
 
     private final List<EpochRecord> epochs;
     private final StopReason stopReason;
@@ -61,6 +67,16 @@ public final class KortexTrainingSummary implements Serializable {
     /** Mean bytes one executor sent per sync (payload and framing); NaN without syncs. */
     public double bytesPerSync() {
         return syncs == 0 ? Double.NaN : (double) syncBytes / syncs;
+    }
+
+    /** Wall-clock seconds block 0 spent in syncs over the fit, waiting for slower executors included. */
+    double syncSeconds() {
+        return syncSeconds;
+    }
+
+    /** Bytes one executor sent in syncs over the fit. */
+    long syncBytes() {
+        return syncBytes;
     }
 
     /** Rows per global mini-batch this fit used: the batchSize param, or the size chosen for it when 0. */
@@ -134,10 +150,35 @@ public final class KortexTrainingSummary implements Serializable {
         return sparseFeatures;
     }
 
+    /** An id of this summary, unique in the JVM (Spark's {@code Identifiable}). */
+    @Override
+    public String uid() {
+        return uid;
+    }
+
+    /**
+     * Every figure of this summary as one JSON document: {@code epochs} (a record per epoch with
+     * {@code epoch, maxIter, loss, validationLoss, validationMetric, seconds, samplesPerSecond}),
+     * {@code stopReason, bestEpoch, executors, threadsPerExecutor, rowsByExecutor, batchSize,
+     * syncs, syncSeconds, syncBytes, sparseFeatures} and the document's {@code format}. NaN is
+     * written as the string {@code "NaN"}.
+     */
+    public String toJson() {
+        return TrainingSummaryJson.write(this);
+    }
+
+    /**
+     * The summary a {@link #toJson()} document describes.
+     *
+     * @throws IllegalArgumentException if {@code json} is not such a document, or of a later format
+     */
+    public static KortexTrainingSummary fromJson(String json) {
+        return TrainingSummaryJson.read(json);
+    }
+
+    /** The same as {@link #toJson()}: Spark Connect lets a client call only {@code toString} on a summary. */
     @Override
     public String toString() {
-        return "KortexTrainingSummary(" + epochs.size() + " epochs, stopped by " + stopReason.paramName() + ", best epoch "
-                + bestEpoch + ", " + executors + " executor(s) x " + threadsPerExecutor + " threads, "
-                + (sparseFeatures ? "sparse" : "dense") + " features, rows by executor " + rowsByExecutor + ")";
+        return toJson();
     }
 }

@@ -11,6 +11,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.param.Params;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWriter;
+import org.apache.spark.ml.util.ReadWriteUtils$;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -35,7 +36,7 @@ final class ModelIO {
             throws IOException {
         DefaultParamsWriter.saveMetadata(model, path, spark);
         Path root = new Path(path);
-        FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        FileSystem fs = fileSystem(root, spark);
         byte[] network = weights.toBytes();
         try (OutputStream out = fs.create(new Path(root, NETWORK_FILE), true)) {
             out.write(network);
@@ -56,7 +57,7 @@ final class ModelIO {
     static NetworkWeights loadWeights(String path, String kind, String className, SparkSession spark)
             throws IOException {
         Path root = new Path(path);
-        FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        FileSystem fs = fileSystem(root, spark);
         Properties format = new Properties();
         Path formatFile = new Path(root, FORMAT_FILE);
         if (!fs.exists(formatFile)) {
@@ -89,6 +90,23 @@ final class ModelIO {
         } catch (IOException e) {
             throw new IOException(networkFile + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The file system of {@code path}: the local one while Spark saves or loads "to local"
+     * ({@code MLWriter.saveToLocal}, {@code MLReader.loadFromLocal}: a Spark Connect server moving
+     * a cached model to its own disk and back), where Spark's metadata goes to plain local files
+     * whatever the cluster's default file system is; otherwise the path's own.
+     */
+    static FileSystem fileSystem(Path path, SparkSession spark) throws IOException {
+        org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+        return localSavingMode() ? FileSystem.getLocal(conf) : path.getFileSystem(conf);
+    }
+
+    /** Whether this thread is inside Spark's save-to-local or load-from-local. */
+    static boolean localSavingMode() {
+        Object state = ReadWriteUtils$.MODULE$.localSavingModeState().get();
+        return Boolean.TRUE.equals(state);
     }
 
     /**
