@@ -259,3 +259,20 @@ def test_the_pyspark_zeppelin_note_trains_fashion_mnist(spark, tmp_path):
     accuracy = float(re.search(r"Test accuracy: ([0-9.]+) %", zeppelin.output(note, "Test accuracy")).group(1))
     assert accuracy >= 86.5, "the note reaches 87.5 %%; test accuracy %s" % accuracy
     assert "the reloaded model makes the same predictions: True" in zeppelin.output(note, "Save and reload")
+
+
+def test_the_pyspark_shell_with_jars_can_fit():
+    import pyspark
+
+    shell = os.path.join(os.path.dirname(pyspark.__file__), "bin", "pyspark")
+    script = ("import sys; sys.path.insert(0, %r)\n"
+              "from data import blobs\n"
+              "from kortexdl import KortexClassifier\n"
+              "print('EPOCHS', KortexClassifier(hiddenLayers=[4], maxIter=2).fit(blobs(spark, 90)).summary.totalIterations)\n"
+              % HERE)
+    result = subprocess.run([shell, "--master", "local[1]", "--conf", "spark.ui.enabled=false",
+                             "--jars", kortexdl.jar_path()], input=script, capture_output=True, text=True, timeout=300,
+                            # -i: the shell's start-up (which creates spark) runs for piped input too
+                            env=dict(os.environ, PYSPARK_PYTHON=sys.executable, PYSPARK_DRIVER_PYTHON=sys.executable,
+                                     PYSPARK_DRIVER_PYTHON_OPTS="-i"))
+    assert "EPOCHS 2" in result.stdout, result.stdout[-2000:] + result.stderr[-3000:]
