@@ -32,7 +32,8 @@ def handoff(spark, data, directory):
 
 
 def train(directory, epochs, global_batch):
-    """One DDP process: its shard of the rows, one thread; rank 0 measures test accuracy per epoch."""
+    """One DDP process: its shard of the rows, one thread; rank 0 measures test accuracy per epoch
+    and shares it, so that every process returns the same history."""
     import time
 
     import numpy as np
@@ -70,14 +71,15 @@ def train(directory, epochs, global_batch):
             optimizer.step()
         schedule.step()
         epoch_s = time.perf_counter() - epoch_start
-        accuracy = float("nan")
+        accuracy = torch.zeros(1)
         if rank == 0:
             with torch.no_grad():
-                accuracy = (model(test_x).argmax(1) == test_y).float().mean().item()
-        dist.barrier()
-        history.append((epoch_s, accuracy, time.perf_counter() - start))
+                accuracy[0] = (model(test_x).argmax(1) == test_y).float().mean()
+        # Every rank returns the same history: TorchDistributor hands back one process's result.
+        dist.broadcast(accuracy, 0)
+        history.append((epoch_s, accuracy.item(), time.perf_counter() - start))
     dist.destroy_process_group()
-    return history if rank == 0 else None
+    return history
 
 
 def main():
