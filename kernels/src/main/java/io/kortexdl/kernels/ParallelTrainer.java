@@ -190,6 +190,8 @@ public final class ParallelTrainer implements AutoCloseable {
             throw new IllegalArgumentException("epochs: expected >= 1, got " + epochs);
         }
         int[] order = new int[rows];
+        RowChunks inputChunks = RowChunks.of(inputs, layout.inputSize());
+        RowChunks targetChunks = RowChunks.of(targets, layout.outputSize());
         double lastMean = Double.NaN;
         for (int e = 0; e < epochs; e++) {
             int epoch = epochsCompleted;
@@ -197,8 +199,8 @@ public final class ParallelTrainer implements AutoCloseable {
             Checks.learningRate(learningRate);
             shuffle(order, shuffleSeed, epoch);
             int steps = (rows + batchSize - 1) / batchSize;
-            TrainingJob job = new TrainingJob(TrainingJob.Mode.TRAIN, inputs, targets, order, 0, rows, batchSize,
-                    steps, loss, learningRate, "epoch " + (epoch + 1));
+            TrainingJob job = new TrainingJob(TrainingJob.Mode.TRAIN, inputChunks, targetChunks, order, 0, rows,
+                    batchSize, steps, loss, learningRate, "epoch " + (epoch + 1));
             run(job);
             lastMean = job.lossSum / job.rows;
             epochsCompleted++;
@@ -217,10 +219,25 @@ public final class ParallelTrainer implements AutoCloseable {
      */
     public TrainingProgress trainSteps(float[] inputs, float[] targets, int[] order, int from, int steps,
                                        int batchSize, LossType loss, float learningRate) {
-        int rows = checkedRows(inputs, targets, loss);
+        checkedRows(inputs, targets, loss);
+        return trainSteps(RowChunks.of(inputs, layout.inputSize()), RowChunks.of(targets, layout.outputSize()), order,
+                from, steps, batchSize, loss, learningRate);
+    }
+
+    /**
+     * {@link #trainSteps(float[], float[], int[], int, int, int, LossType, float)} over rows held
+     * in chunks: {@code order} names rows of {@code inputs}, whose targets are the same rows of
+     * {@code targets}.
+     *
+     * @throws IllegalArgumentException also when the chunks' widths are not the network's, or
+     *     {@code targets} does not lay its rows out as {@code inputs} does
+     */
+    public TrainingProgress trainSteps(RowChunks inputs, RowChunks targets, int[] order, int from, int steps,
+                                       int batchSize, LossType loss, float learningRate) {
+        checkChunks(inputs, targets, loss);
         Checks.learningRate(learningRate);
         Checks.batchSize(batchSize);
-        checkOrder(order, rows, from);
+        checkOrder(order, inputs, from);
         if (steps < 0 || (long) steps * batchSize > (long) order.length - from + batchSize - 1) {
             throw new IllegalArgumentException("steps: " + steps + " steps of " + batchSize + " rows do not fit the "
                     + (order.length - from) + " rows of order after position " + from);
@@ -240,8 +257,20 @@ public final class ParallelTrainer implements AutoCloseable {
      */
     public double gradientSum(float[] inputs, float[] targets, int[] order, int from, int count, LossType loss,
                               float[] gradientOut) {
-        int rows = checkedRows(inputs, targets, loss);
-        checkOrder(order, rows, from);
+        checkedRows(inputs, targets, loss);
+        return gradientSum(RowChunks.of(inputs, layout.inputSize()), RowChunks.of(targets, layout.outputSize()),
+                order, from, count, loss, gradientOut);
+    }
+
+    /**
+     * {@link #gradientSum(float[], float[], int[], int, int, LossType, float[])} over rows held in
+     * chunks, as {@link #trainSteps(RowChunks, RowChunks, int[], int, int, int, LossType, float)}
+     * takes them.
+     */
+    public double gradientSum(RowChunks inputs, RowChunks targets, int[] order, int from, int count, LossType loss,
+                              float[] gradientOut) {
+        checkChunks(inputs, targets, loss);
+        checkOrder(order, inputs, from);
         if (count < 1 || count > order.length - from) {
             throw new IllegalArgumentException("count: expected 1.." + (order.length - from) + ", got " + count);
         }
@@ -291,8 +320,8 @@ public final class ParallelTrainer implements AutoCloseable {
         Checks.matrix("inputs", inputs, rows, layout.inputSize());
         Checks.matrix("targets", targets, rows, layout.outputSize());
         Checks.nonNull("loss", loss);
-        TrainingJob job = new TrainingJob(TrainingJob.Mode.EVALUATE, inputs, targets, null, 0, rows, 0, 0, loss, 0f,
-                "evaluate");
+        TrainingJob job = new TrainingJob(TrainingJob.Mode.EVALUATE, RowChunks.of(inputs, layout.inputSize()),
+                RowChunks.of(targets, layout.outputSize()), null, 0, rows, 0, 0, loss, 0f, "evaluate");
         job.chunkLoss = new double[(rows + Network.CHUNK_ROWS - 1) / Network.CHUNK_ROWS];
         run(job);
         double sum = 0;
@@ -385,15 +414,29 @@ public final class ParallelTrainer implements AutoCloseable {
         return rows;
     }
 
-    private static void checkOrder(int[] order, int rows, int from) {
+    private void checkChunks(RowChunks inputs, RowChunks targets, LossType loss) {
+        Checks.nonNull("inputs", inputs);
+        Checks.nonNull("targets", targets);
+        Checks.nonNull("loss", loss);
+        if (inputs.width() != layout.inputSize() || targets.width() != layout.outputSize()) {
+            throw new IllegalArgumentException("inputs and targets: expected rows of " + layout.inputSize() + " and "
+                    + layout.outputSize() + " values, got " + inputs.width() + " and " + targets.width());
+        }
+        if (!inputs.sameRowsAs(targets)) {
+            throw new IllegalArgumentException("targets: expected one row for each row of inputs, in chunks of the"
+                    + " same rows");
+        }
+    }
+
+    private static void checkOrder(int[] order, RowChunks rows, int from) {
         Checks.nonNull("order", order);
         if (from < 0 || from >= order.length) {
             throw new IllegalArgumentException("from: expected 0.." + (order.length - 1) + ", got " + from);
         }
         for (int i = from; i < order.length; i++) {
-            if (order[i] < 0 || order[i] >= rows) {
-                throw new IllegalArgumentException("order[" + i + "]: expected a row index 0.." + (rows - 1) + ", got "
-                        + order[i]);
+            if (!rows.holds(order[i])) {
+                throw new IllegalArgumentException("order[" + i + "]: expected " + (rows.chunkCount() == 1
+                        ? "a row index 0.." + (rows.chunkRows(0) - 1) : "a row the chunks hold") + ", got " + order[i]);
             }
         }
     }

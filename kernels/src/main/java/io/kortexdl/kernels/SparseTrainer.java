@@ -100,6 +100,21 @@ public final class SparseTrainer implements AutoCloseable {
      */
     public TrainingProgress trainSteps(SparseBatch data, float[] targets, int[] order, int from, int steps,
                                        int batchSize, LossType loss, float learningRate) {
+        Checks.nonNull("data", data);
+        Checks.matrix("targets", targets, data.rows(), layout.outputSize());
+        return trainSteps(SparseChunks.of(data), RowChunks.of(targets, layout.outputSize()), order, from, steps,
+                batchSize, loss, learningRate);
+    }
+
+    /**
+     * {@link #trainSteps(SparseBatch, float[], int[], int, int, int, LossType, float)} over rows
+     * held in chunks: {@code order} names rows of {@code data}, whose targets are the same rows of
+     * {@code targets}.
+     *
+     * @throws IllegalArgumentException also when {@code targets} does not lay its rows out as {@code data} does
+     */
+    public TrainingProgress trainSteps(SparseChunks data, RowChunks targets, int[] order, int from, int steps,
+                                       int batchSize, LossType loss, float learningRate) {
         check(data, targets, loss, order, from);
         Checks.learningRate(learningRate);
         Checks.batchSize(batchSize);
@@ -138,6 +153,19 @@ public final class SparseTrainer implements AutoCloseable {
      * @throws IllegalArgumentException on bad shapes, indices or counts
      */
     public double gradientSum(SparseBatch data, float[] targets, int[] order, int from, int count, LossType loss,
+                              float[] gradientOut) {
+        Checks.nonNull("data", data);
+        Checks.matrix("targets", targets, data.rows(), layout.outputSize());
+        return gradientSum(SparseChunks.of(data), RowChunks.of(targets, layout.outputSize()), order, from, count, loss,
+                gradientOut);
+    }
+
+    /**
+     * {@link #gradientSum(SparseBatch, float[], int[], int, int, LossType, float[])} over rows held
+     * in chunks, as {@link #trainSteps(SparseChunks, RowChunks, int[], int, int, int, LossType, float)}
+     * takes them.
+     */
+    public double gradientSum(SparseChunks data, RowChunks targets, int[] order, int from, int count, LossType loss,
                               float[] gradientOut) {
         check(data, targets, loss, order, from);
         if (count < 1 || count > order.length - from) {
@@ -344,12 +372,14 @@ public final class SparseTrainer implements AutoCloseable {
     }
 
     /** Copies rows {@code order[start .. start + count)} of {@code data} and their targets into the batch buffers. */
-    private SparseBatch gather(SparseBatch data, float[] targets, int[] order, int start, int count) {
+    private SparseBatch gather(SparseChunks data, RowChunks targets, int[] order, int start, int count) {
         int out = layout.outputSize();
         int nonZeros = 0;
         for (int i = 0; i < count; i++) {
             int r = order[start + i];
-            nonZeros += data.rowStarts[r + 1] - data.rowStarts[r];
+            SparseBatch chunk = data.chunkOf(r);
+            int local = data.rowInChunk(r);
+            nonZeros += chunk.rowStarts[local + 1] - chunk.rowStarts[local];
         }
         if (batchStarts.length < count + 1) {
             batchStarts = new int[count + 1];
@@ -365,35 +395,41 @@ public final class SparseTrainer implements AutoCloseable {
         int at = 0;
         for (int i = 0; i < count; i++) {
             int r = order[start + i];
-            int first = data.rowStarts[r];
-            int n = data.rowStarts[r + 1] - first;
-            System.arraycopy(data.indices, first, batchIndices, at, n);
-            System.arraycopy(data.values, first, batchValues, at, n);
+            SparseBatch chunk = data.chunkOf(r);
+            int local = data.rowInChunk(r);
+            int first = chunk.rowStarts[local];
+            int n = chunk.rowStarts[local + 1] - first;
+            System.arraycopy(chunk.indices, first, batchIndices, at, n);
+            System.arraycopy(chunk.values, first, batchValues, at, n);
             Arrays.fill(batchRowOf, at, at + n, i);
             at += n;
             batchStarts[i + 1] = at;
-            System.arraycopy(targets, r * out, batchTargets, i * out, out);
+            targets.copyRow(r, batchTargets, i * out);
         }
         workspaces[0].ensureRows(count);
         return new SparseBatch(count, data.columns(), batchStarts, batchIndices, batchValues, false);
     }
 
-    private void check(SparseBatch data, float[] targets, LossType loss, int[] order, int from) {
+    private void check(SparseChunks data, RowChunks targets, LossType loss, int[] order, int from) {
         Checks.nonNull("data", data);
+        Checks.nonNull("targets", targets);
         Checks.nonNull("loss", loss);
         if (data.columns() != layout.inputSize()) {
             throw new IllegalArgumentException("data: expected rows of width inputSize() = " + layout.inputSize()
                     + ", got " + data.columns() + " columns");
         }
-        Checks.matrix("targets", targets, data.rows(), layout.outputSize());
+        if (targets.width() != layout.outputSize() || !data.sameRowsAs(targets)) {
+            throw new IllegalArgumentException("targets: expected one row of " + layout.outputSize()
+                    + " values for each row of data, in chunks of the same rows");
+        }
         Checks.nonNull("order", order);
         if (from < 0 || from >= order.length) {
             throw new IllegalArgumentException("from: expected 0.." + (order.length - 1) + ", got " + from);
         }
         for (int i = from; i < order.length; i++) {
-            if (order[i] < 0 || order[i] >= data.rows()) {
-                throw new IllegalArgumentException("order[" + i + "]: expected a row index 0.." + (data.rows() - 1)
-                        + ", got " + order[i]);
+            if (!data.holds(order[i])) {
+                throw new IllegalArgumentException("order[" + i + "]: expected " + (data.chunkCount() == 1
+                        ? "a row index 0.." + (data.chunkRows(0) - 1) : "a row the chunks hold") + ", got " + order[i]);
             }
         }
     }

@@ -135,8 +135,8 @@ final class TrainerWorker {
         int out = layout.outputSize();
         for (int r = 0; r < rows; r++) {
             int row = job.order[lo + r];
-            System.arraycopy(job.inputs, row * in, shareInputs, r * in, in);
-            System.arraycopy(job.targets, row * out, shareTargets, r * out, out);
+            job.inputs.copyRow(row, shareInputs, r * in);
+            job.targets.copyRow(row, shareTargets, r * out);
         }
         float mean = propagation.lossAndGradient(params, shareInputs, 0, shareTargets, 0, rows, job.loss, workspace);
         lossSum = (double) mean * rows;
@@ -225,11 +225,13 @@ final class TrainerWorker {
         ensureCapacity(chunkRows);
         float[] params = engine.store().unsynchronizedValues();
         int rowsTotal = job.end;
+        float[] inputs = job.inputs.single();
+        float[] targets = job.targets.single();
         for (int c = index; c * chunkRows < rowsTotal; c += all.length) {
             int first = c * chunkRows;
             int n = Math.min(chunkRows, rowsTotal - first);
-            job.chunkLoss[c] = (double) n * propagation.loss(params, job.inputs, first * layout.inputSize(),
-                    job.targets, first * layout.outputSize(), n, job.loss, workspace);
+            job.chunkLoss[c] = (double) n * propagation.loss(params, inputs, first * layout.inputSize(),
+                    targets, first * layout.outputSize(), n, job.loss, workspace);
         }
     }
 

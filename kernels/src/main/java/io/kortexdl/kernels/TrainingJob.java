@@ -16,8 +16,8 @@ final class TrainingJob {
     }
 
     final Mode mode;
-    final float[] inputs;
-    final float[] targets;
+    final RowChunks inputs;
+    final RowChunks targets;
     final int[] order;
     final int from;
     final int end;
@@ -38,7 +38,7 @@ final class TrainingJob {
     volatile boolean stop;
     RuntimeException error;
 
-    TrainingJob(Mode mode, float[] inputs, float[] targets, int[] order, int from, int end, int batchSize, int steps,
+    TrainingJob(Mode mode, RowChunks inputs, RowChunks targets, int[] order, int from, int end, int batchSize, int steps,
                 LossType loss, float learningRate, String context) {
         this.mode = mode;
         this.inputs = inputs;
