@@ -237,7 +237,8 @@ public final class ParallelTrainer implements AutoCloseable {
         checkChunks(inputs, targets, loss);
         Checks.learningRate(learningRate);
         Checks.batchSize(batchSize);
-        checkOrder(order, inputs, from);
+        checkOrder(order, inputs, from,
+                (int) Math.min(order == null ? 0 : order.length, from + (long) Math.max(0, steps) * batchSize));
         if (steps < 0 || (long) steps * batchSize > (long) order.length - from + batchSize - 1) {
             throw new IllegalArgumentException("steps: " + steps + " steps of " + batchSize + " rows do not fit the "
                     + (order.length - from) + " rows of order after position " + from);
@@ -270,7 +271,7 @@ public final class ParallelTrainer implements AutoCloseable {
     public double gradientSum(RowChunks inputs, RowChunks targets, int[] order, int from, int count, LossType loss,
                               float[] gradientOut) {
         checkChunks(inputs, targets, loss);
-        checkOrder(order, inputs, from);
+        checkOrder(order, inputs, from, order == null ? 0 : from + Math.max(0, Math.min(count, order.length - from)));
         if (count < 1 || count > order.length - from) {
             throw new IllegalArgumentException("count: expected 1.." + (order.length - from) + ", got " + count);
         }
@@ -428,12 +429,13 @@ public final class ParallelTrainer implements AutoCloseable {
         }
     }
 
-    private static void checkOrder(int[] order, RowChunks rows, int from) {
+    /** Checks that {@code from} is a position of {@code order} and that positions {@code [from, end)} name rows. */
+    private static void checkOrder(int[] order, RowChunks rows, int from, int end) {
         Checks.nonNull("order", order);
         if (from < 0 || from >= order.length) {
             throw new IllegalArgumentException("from: expected 0.." + (order.length - 1) + ", got " + from);
         }
-        for (int i = from; i < order.length; i++) {
+        for (int i = from; i < end; i++) {
             if (!rows.holds(order[i])) {
                 throw new IllegalArgumentException("order[" + i + "]: expected " + (rows.chunkCount() == 1
                         ? "a row index 0.." + (rows.chunkRows(0) - 1) : "a row the chunks hold") + ", got " + order[i]);

@@ -19,12 +19,21 @@ public final class Permutations {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
+        shuffle(order, order.length, seed);
+    }
+
+    /**
+     * Shuffles {@code values[0 .. length)} in place by the Fisher-Yates swaps of
+     * {@link #shuffleIdentity} with the same seed: {@code values[i]} becomes the value that was at
+     * the position {@code shuffleIdentity} puts at {@code i}.
+     */
+    public static void shuffle(int[] values, int length, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        for (int i = order.length - 1; i > 0; i--) {
+        for (int i = length - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
-            int swap = order[i];
-            order[i] = order[j];
-            order[j] = swap;
+            int swap = values[i];
+            values[i] = values[j];
+            values[j] = swap;
         }
     }
 }

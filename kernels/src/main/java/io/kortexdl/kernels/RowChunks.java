@@ -105,8 +105,8 @@ public final class RowChunks {
         return rowsPerChunk == other.rowsPerChunk && java.util.Arrays.equals(chunkRows, other.chunkRows);
     }
 
-    /** Copies row {@code row} to {@code out[at .. at + width)}. */
-    void copyRow(int row, float[] out, int at) {
+    /** Copies row {@code row}, which these chunks must hold, to {@code out[at .. at + width)}. */
+    public void copyRow(int row, float[] out, int at) {
         int c = row / rowsPerChunk;
         System.arraycopy(chunks[c], (row - c * rowsPerChunk) * width, out, at, width);
     }

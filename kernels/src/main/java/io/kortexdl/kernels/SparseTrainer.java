@@ -115,7 +115,8 @@ public final class SparseTrainer implements AutoCloseable {
      */
     public TrainingProgress trainSteps(SparseChunks data, RowChunks targets, int[] order, int from, int steps,
                                        int batchSize, LossType loss, float learningRate) {
-        check(data, targets, loss, order, from);
+        check(data, targets, loss, order, from,
+                (int) Math.min(order == null ? 0 : order.length, from + (long) Math.max(0, steps) * batchSize));
         Checks.learningRate(learningRate);
         Checks.batchSize(batchSize);
         if (steps < 0 || (long) steps * batchSize > (long) order.length - from + batchSize - 1) {
@@ -167,7 +168,8 @@ public final class SparseTrainer implements AutoCloseable {
      */
     public double gradientSum(SparseChunks data, RowChunks targets, int[] order, int from, int count, LossType loss,
                               float[] gradientOut) {
-        check(data, targets, loss, order, from);
+        check(data, targets, loss, order, from,
+                order == null ? 0 : from + Math.max(0, Math.min(count, order.length - from)));
         if (count < 1 || count > order.length - from) {
             throw new IllegalArgumentException("count: expected 1.." + (order.length - from) + ", got " + count);
         }
@@ -410,7 +412,8 @@ public final class SparseTrainer implements AutoCloseable {
         return new SparseBatch(count, data.columns(), batchStarts, batchIndices, batchValues, false);
     }
 
-    private void check(SparseChunks data, RowChunks targets, LossType loss, int[] order, int from) {
+    /** Checks the shapes, and that positions {@code [from, end)} of {@code order} name rows of {@code data}. */
+    private void check(SparseChunks data, RowChunks targets, LossType loss, int[] order, int from, int end) {
         Checks.nonNull("data", data);
         Checks.nonNull("targets", targets);
         Checks.nonNull("loss", loss);
@@ -426,7 +429,7 @@ public final class SparseTrainer implements AutoCloseable {
         if (from < 0 || from >= order.length) {
             throw new IllegalArgumentException("from: expected 0.." + (order.length - 1) + ", got " + from);
         }
-        for (int i = from; i < order.length; i++) {
+        for (int i = from; i < end; i++) {
             if (!data.holds(order[i])) {
                 throw new IllegalArgumentException("order[" + i + "]: expected " + (data.chunkCount() == 1
                         ? "a row index 0.." + (data.chunkRows(0) - 1) : "a row the chunks hold") + ", got " + order[i]);

@@ -135,6 +135,14 @@ final class BlockPlacement {
     }
 
     /**
+     * Removes every cached copy of block {@code block} of RDD {@code rddId}, from any JVM of the
+     * application, so that the next job that needs it computes it again.
+     */
+    static void forget(int rddId, int block) {
+        SparkEnv.get().blockManager().master().removeBlock(new RDDBlockId(rddId, block));
+    }
+
+    /**
      * Block {@code block} of RDD {@code rddId} from this executor's cache or another's, or null
      * when no copy is left.
      */

@@ -1,6 +1,5 @@
 package io.kortexdl.spark;
 
-import io.kortexdl.kernels.LossType;
 import io.kortexdl.spark.executor.BlockData;
 import io.kortexdl.spark.executor.BlockTrainer;
 import io.kortexdl.spark.executor.TrainerRegistry;
@@ -37,9 +36,8 @@ final class BlockTrainers {
             if (packed == null) {
                 return null;
             }
-            PackedBlock.Part part = packed.train;
-            BlockData data = new BlockData(block, part.rows, part.sparse() ? null : part.features,
-                    part.sparse() ? part.sparseRows(packed.inputSize) : null, targets(spec, part));
+            BlockData data = new BlockData(block, new PackedRows(packed, spec), packed.inputSize, spec.outputSize(),
+                    spec.windowChunks());
             return new Held(packed, new BlockTrainer(spec.newNetwork(null), data, spec.trainerSettings()));
         });
     }
@@ -56,23 +54,15 @@ final class BlockTrainers {
     }
 
     /**
-     * Targets as the loss reads them: one-hot rows scaled by the row weight for classification
-     * (softmax cross-entropy's gradient {@code p * sum(t) - t} then weighs each row exactly),
-     * the standardized label for regression ({@link TrainingSpec#labelScaling()}).
+     * Forgets block {@code packed} of fit {@code runId}, whose rows on disk are lost or failed their
+     * check: its cached handle everywhere (so the driver packs it again from the source), its
+     * chunks on every executor's disk, and this JVM's trainer of it.
      */
-    static float[] targets(TrainingSpec spec, PackedBlock.Part part) {
-        if (spec.loss() != LossType.CROSS_ENTROPY) {
-            float[] out = new float[part.rows];
-            for (int r = 0; r < part.rows; r++) {
-                out[r] = spec.labelScaling().standardize(part.labels[r]);
-            }
-            return out;
+    static void forget(String runId, int rddId, PackedBlock packed) {
+        BlockPlacement.forget(rddId, packed.block);
+        if (packed.train.onDisk()) {
+            SpillStore.removeEverywhere(packed.train.spill);
         }
-        int classes = spec.outputSize();
-        float[] out = new float[part.rows * classes];
-        for (int r = 0; r < part.rows; r++) {
-            out[r * classes + (int) part.labels[r]] = part.weights == null ? 1f : part.weights[r];
-        }
-        return out;
+        REGISTRY.release(runId, packed.block);
     }
 }

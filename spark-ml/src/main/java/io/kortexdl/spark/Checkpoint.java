@@ -18,13 +18,18 @@ record Checkpoint(Fingerprint fingerprint, FitState state) {
      * The identity of a fit's training problem.
      *
      * @param trainRows training rows over all blocks
+     * @param rowOrder how the blocks' rows are shuffled ({@link DataPacker.Packed#rowOrder}):
+     *     {@link #WHOLE_BLOCKS}, or which blocks stream from disk in which windows
      */
     record Fingerprint(int[] layerSizes, Activation activation, LossType loss, OptimizerKind optimizer, long seed,
-                       int batchSize, int blocks, long trainRows) {
+                       int batchSize, int blocks, long trainRows, String rowOrder) {
 
-        static Fingerprint of(TrainingSpec spec, long trainRows) {
+        /** Every block shuffled whole: the only order of fits that wrote checkpoints of format 1. */
+        static final String WHOLE_BLOCKS = "every block shuffled whole";
+
+        static Fingerprint of(TrainingSpec spec, long trainRows, String rowOrder) {
             return new Fingerprint(spec.layerSizes(), spec.hiddenActivation(), spec.loss(), spec.optimizer(),
-                    spec.seed(), spec.globalBatch(), spec.blockCount(), trainRows);
+                    spec.seed(), spec.globalBatch(), spec.blockCount(), trainRows, rowOrder);
         }
 
         /** The first difference from {@code current}, for a message, or null when they match. */
@@ -37,7 +42,8 @@ record Checkpoint(Fingerprint fingerprint, FitState state) {
                 {"optimizer", optimizer, current.optimizer}, {"seed", seed, current.seed},
                 {"batchSize", batchSize, current.batchSize},
                 {"training blocks (executors)", blocks, current.blocks},
-                {"training rows", trainRows, current.trainRows}};
+                {"training rows", trainRows, current.trainRows},
+                {"row order (blockStorage, diskWindowInMB, executor memory)", rowOrder, current.rowOrder}};
             for (Object[] p : pairs) {
                 if (!p[1].equals(p[2])) {
                     return p[0] + " " + p[1] + " (this fit: " + p[2] + ")";

@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.zip.CRC32;
 
 /**
- * The binary layout of a {@link Checkpoint}: magic {@code KXCK}, a format version, the payload
+ * The binary layout of a {@link Checkpoint}: magic {@code KXCK}, a format version ({@link #VERSION}), the payload
  * length, the payload (big-endian fields and float arrays, each prefixed by its length) and the
  * CRC-32 of the payload. Reading checks the header before it allocates, never allocates more
  * than the stream's declared and present bytes, checks the checksum before parsing, and checks
@@ -29,7 +29,12 @@ import java.util.zip.CRC32;
  */
 final class CheckpointFormat {
     static final int MAGIC = 0x4B58434B; // "KXCK"
-    static final int VERSION = 1;
+    /**
+     * The newest format: 2 adds the fingerprint's row order after the training rows. A fit whose
+     * blocks are all shuffled whole writes version 1, the bytes release 0.1.0 writes and reads;
+     * version 1 reads as {@link Checkpoint.Fingerprint#WHOLE_BLOCKS}.
+     */
+    static final int VERSION = 2;
     /** The largest payload accepted: ~2 GB, beyond any network this trainer can hold. */
     static final int MAX_PAYLOAD = Integer.MAX_VALUE - 64;
     private static final int MAX_LAYERS = 1024;
@@ -54,6 +59,10 @@ final class CheckpointFormat {
         p.writeInt(f.batchSize());
         p.writeInt(f.blocks());
         p.writeLong(f.trainRows());
+        int version = f.rowOrder().equals(Checkpoint.Fingerprint.WHOLE_BLOCKS) ? 1 : VERSION;
+        if (version > 1) {
+            utf(p, f.rowOrder());
+        }
         FitState s = c.state();
         p.writeInt(s.epochsDone);
         p.writeBoolean(s.stopped);
@@ -90,7 +99,7 @@ final class CheckpointFormat {
         crc.update(payload);
         DataOutputStream o = new DataOutputStream(out);
         o.writeInt(MAGIC);
-        o.writeInt(VERSION);
+        o.writeInt(version);
         o.writeInt(payload.length);
         o.write(payload);
         o.writeLong(crc.getValue());
@@ -127,9 +136,9 @@ final class CheckpointFormat {
                 throw new IOException(name + " is not a KortexDL checkpoint (wrong magic)");
             }
             int version = d.readInt();
-            if (version != VERSION) {
+            if (version < 1 || version > VERSION) {
                 throw new IOException(name + ": checkpoint format version " + version + " is not supported (this"
-                        + " release reads version " + VERSION + ")");
+                        + " release reads versions 1 to " + VERSION + ")");
             }
             int length = d.readInt();
             if (length < 0 || length > MAX_PAYLOAD || length > available - 20) {
@@ -144,13 +153,13 @@ final class CheckpointFormat {
             if (crc.getValue() != expected) {
                 throw new IOException(name + " is damaged: its checksum does not match its contents");
             }
-            return parse(ByteBuffer.wrap(payload), name);
+            return parse(ByteBuffer.wrap(payload), version, name);
         } catch (EOFException e) {
             throw new IOException(name + " is truncated", e);
         }
     }
 
-    private static Checkpoint parse(ByteBuffer b, String name) throws IOException {
+    private static Checkpoint parse(ByteBuffer b, int version, String name) throws IOException {
         try {
             int layerCount = count(b, MAX_LAYERS, 4, name, "layer count");
             int[] layers = new int[layerCount];
@@ -164,7 +173,8 @@ final class CheckpointFormat {
                     oneOf(utf(b, name), name, "activation", Activation.class),
                     oneOf(utf(b, name), name, "loss", LossType.class),
                     oneOf(utf(b, name), name, "optimizer", OptimizerKind.class),
-                    b.getLong(), b.getInt(), b.getInt(), b.getLong());
+                    b.getLong(), b.getInt(), b.getInt(), b.getLong(),
+                    version == 1 ? Checkpoint.Fingerprint.WHOLE_BLOCKS : utf(b, name));
             if (f.batchSize() < 1 || f.blocks() < 1 || f.trainRows() < 1) {
                 throw new IOException(name + ": batch size " + f.batchSize() + ", " + f.blocks() + " blocks and "
                         + f.trainRows() + " training rows are not a fit's");

@@ -2,7 +2,6 @@ package io.kortexdl.spark;
 
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -13,26 +12,35 @@ import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
 /**
- * Packs a training DataFrame once into {@link PackedBlock}s, one per executor, cached as float32
- * arrays: dense rows, or compressed sparse rows when {@link FeatureStorage} says so. Row order within a block follows the input, so packing is deterministic and a block
- * recomputed after an executor loss is identical.
+ * Packs a training DataFrame once into {@link PackedBlock}s, one per executor ({@link BlockPacker}):
+ * float32 chunks of dense rows, or of compressed sparse rows when {@link FeatureStorage} says so,
+ * kept on the heap or on the executor's local disk as {@link BlockStorage} says. Spark caches the
+ * blocks (for a block on disk, its handle). Row order within a block follows the input, so
+ * packing is deterministic and a block recomputed after an executor loss is identical.
  */
 final class DataPacker {
     private DataPacker() {
     }
 
     /**
-     * Which columns hold what, resolved against the schema by the estimator, and how features are
-     * stored; {@code heapTaken} is what the fit needs of each JVM's heap besides the packed rows
-     * (Spark's reservation and the training state), in bytes, which packing leaves free.
+     * Which columns hold what, resolved against the schema by the estimator, and how the rows are
+     * packed: features dense or sparse ({@code storage}), in chunks of {@code rowsPerChunk} rows,
+     * kept where {@code blockStorage} says within {@code budget}.
      */
     record Columns(FeatureColumn features, String label, boolean classLabels, String weight, String validation,
-                   FeatureStorage storage, long heapTaken) implements Serializable {
+                   FeatureStorage storage, int rowsPerChunk, BlockStorage blockStorage, MemoryCheck.Budget budget)
+            implements Serializable {
     }
 
-    /** The packed, cached blocks and what the driver knows of them. */
+    /**
+     * The packed, cached blocks and what the driver knows of them.
+     *
+     * @param rowsPerChunk rows per chunk of every block
+     * @param spills the spill id of each block's chunks on local disk
+     */
     record Packed(JavaRDD<PackedBlock> blocks, List<PackedBlock.Summary> summaries, int inputSize, long trainRows,
-                  long validationRows, double maxLabel, String maxLabelWhere, FeatureStorage storage) {
+                  long validationRows, double maxLabel, String maxLabelWhere, FeatureStorage storage, int rowsPerChunk,
+                  int[] spills) {
 
         /** Feature values held over all blocks: every value when dense, the non-zeros when sparse. */
         long storedValues() {
@@ -60,8 +68,31 @@ final class DataPacker {
             return LabelScaling.fromMoments(rows, mean, squaredDeviations);
         }
 
+        /**
+         * How the blocks' rows are shuffled when a block on disk streams in windows of
+         * {@code windowChunks} chunks: {@link Checkpoint.Fingerprint#WHOLE_BLOCKS} when every block is
+         * shuffled whole (on the heap, or on disk within one window), else which blocks stream in
+         * which windows. A checkpoint records it: a resumed fit must shuffle alike.
+         */
+        String rowOrder(int windowChunks) {
+            List<Integer> windowed = new ArrayList<>();
+            for (PackedBlock.Summary s : summaries) {
+                if (s.storage().onDisk() && ((long) s.trainRows() + rowsPerChunk - 1) / rowsPerChunk > windowChunks) {
+                    windowed.add(s.block());
+                }
+            }
+            return windowed.isEmpty() ? Checkpoint.Fingerprint.WHOLE_BLOCKS : "blocks " + windowed
+                    + " streamed in windows of " + windowChunks + " chunks of " + rowsPerChunk + " rows";
+        }
+
+        /** Whether some block is on local disk. */
+        boolean onDisk() {
+            return summaries.stream().anyMatch(s -> s.storage().onDisk());
+        }
+
+        /** Uncaches the blocks and deletes every chunk on every executor's disk, waiting until they are gone. */
         void release() {
-            blocks.unpersist(false);
+            DataPacker.release(blocks, spills);
         }
     }
 
@@ -82,29 +113,45 @@ final class DataPacker {
             selected.add(dataset.col(columns.validation()));
         }
         JavaRDD<Row> rows = dataset.select(selected.toArray(new org.apache.spark.sql.Column[0])).toJavaRDD();
+        int[] spills = new int[blockCount];
+        for (int b = 0; b < blockCount; b++) {
+            spills[b] = SpillStore.newSpillId(dataset.sparkSession().sparkContext());
+        }
         JavaRDD<Row> grouped = rows.getNumPartitions() >= blockCount
                 ? rows.rdd().coalesce(blockCount, false, scala.Option.apply(new ContiguousCoalescer()), null).toJavaRDD()
                 : spreadInOrder(rows, blockCount);
         boolean globalRowNumbers = blockCount == 1;
-        JavaRDD<PackedBlock> blocks = grouped.mapPartitionsWithIndex(
-                (index, it) -> List.of(packBlock(index, it, columns, globalRowNumbers)).iterator(), true);
+        JavaRDD<PackedBlock> blocks = grouped.mapPartitionsWithIndex((index, it) -> {
+            // A task that fails or is killed leaves none of its chunks behind; a retry writes them again.
+            org.apache.spark.TaskContext.get().addTaskFailureListener(
+                    (org.apache.spark.util.TaskFailureListener) (context, error) -> SpillStore.removeLocal(spills[index]));
+            return List.of(new BlockPacker(index, columns, spills[index], globalRowNumbers).pack(it)).iterator();
+        }, true);
         blocks.persist(StorageLevel.MEMORY_AND_DISK());
         blocks.setName("KortexDL packed training data");
         boolean packed = false;
         try {
             List<PackedBlock.Summary> summaries = blocks.map(PackedBlock::summary).collect();
-            Packed result = checked(blocks, summaries, columns);
+            Packed result = checked(blocks, summaries, columns, spills);
             packed = true;
             return result;
         } finally {
             // Whatever went wrong (bad rows, a failed task, a lost executor, an Error), nothing stays cached.
             if (!packed) {
-                blocks.unpersist(false);
+                release(blocks, spills);
             }
         }
     }
 
-    private static Packed checked(JavaRDD<PackedBlock> blocks, List<PackedBlock.Summary> summaries, Columns columns) {
+    private static void release(JavaRDD<PackedBlock> blocks, int[] spills) {
+        blocks.unpersist(false);
+        for (int spill : spills) {
+            SpillStore.removeEverywhere(spill);
+        }
+    }
+
+    private static Packed checked(JavaRDD<PackedBlock> blocks, List<PackedBlock.Summary> summaries, Columns columns,
+                                  int[] spills) {
         int inputSize = -1;
         int inputSizeBlock = -1;
         long train = 0;
@@ -148,137 +195,16 @@ final class DataPacker {
             throw new IllegalArgumentException("Column " + columns.features().name() + " has 0 features; expected at"
                     + " least 1");
         }
-        return new Packed(blocks, summaries, inputSize, train, validation, maxLabel, maxLabelWhere, columns.storage());
+        return new Packed(blocks, summaries, inputSize, train, validation, maxLabel, maxLabelWhere, columns.storage(),
+                columns.rowsPerChunk(), spills);
     }
 
-    /** More blocks than input partitions: spreads rows round-robin by their index, keeping input order. */
+    /**
+     * More blocks than input partitions: spreads rows round-robin by their index, keeping input
+     * order; Spark's sort spills to disk, so a partition need not fit the heap.
+     */
     private static JavaRDD<Row> spreadInOrder(JavaRDD<Row> rows, int blockCount) {
         JavaPairRDD<Long, Row> indexed = rows.zipWithIndex().mapToPair(Tuple2::swap);
-        return indexed.partitionBy(new HashPartitioner(blockCount)).mapPartitions(it -> {
-            List<Tuple2<Long, Row>> list = new ArrayList<>();
-            it.forEachRemaining(list::add);
-            list.sort((a, b) -> Long.compare(a._1(), b._1()));
-            List<Row> out = new ArrayList<>(list.size());
-            for (Tuple2<Long, Row> t : list) {
-                out.add(t._2());
-            }
-            return out.iterator();
-        }, true);
-    }
-
-    private static PackedBlock packBlock(int block, Iterator<Row> rows, Columns c, boolean globalRowNumbers) {
-        boolean sparse = c.storage() == FeatureStorage.SPARSE;
-        FloatSink trainFeatures = sparse ? null : new FloatSink();
-        FloatSink validFeatures = sparse ? null : new FloatSink();
-        CsrRows trainSparse = sparse ? new CsrRows(1 << 16) : null;
-        CsrRows validSparse = sparse ? new CsrRows(16) : null;
-        FloatSink trainLabels = new FloatSink();
-        FloatSink trainWeights = c.weight() != null ? new FloatSink() : null;
-        FloatSink validLabels = new FloatSink();
-        FloatSink validWeights = c.weight() != null ? new FloatSink() : null;
-        int inputSize = -1;
-        double maxLabel = Double.NEGATIVE_INFINITY;
-        String maxLabelWhere = null;
-        String error = null;
-        long rowNumber = 0;
-        int weightIndex = 2;
-        int validationIndex = c.weight() != null ? 3 : 2;
-        try {
-            while (rows.hasNext()) {
-                Row row = rows.next();
-                String where = globalRowNumbers ? "row " + rowNumber : "row " + rowNumber + " of block " + block;
-                boolean isValidation = false;
-                if (c.validation() != null) {
-                    if (row.isNullAt(validationIndex)) {
-                        throw new IllegalArgumentException("Column " + c.validation() + " (validation indicator) is"
-                                + " null at " + where + "; expected true or false");
-                    }
-                    isValidation = row.getBoolean(validationIndex);
-                }
-                if (inputSize < 0) {
-                    inputSize = c.features().size(row, 0, where);
-                }
-                if (sparse) {
-                    CsrRows features = isValidation ? validSparse : trainSparse;
-                    MemoryCheck.packedNonZeros(c.features().name(), inputSize, features.rows(), features.nonZeros(),
-                            block, c.heapTaken());
-                    c.features().readSparse(row, 0, inputSize, features, where);
-                    features.endRow();
-                } else {
-                    FloatSink features = isValidation ? validFeatures : trainFeatures;
-                    MemoryCheck.packedRows(c.features().name(), inputSize, features.size() / Math.max(1, inputSize),
-                            block, c.heapTaken());
-                    float[] target = features.reserve(inputSize);
-                    c.features().read(row, 0, inputSize, target, features.offset(), where);
-                }
-                double label = label(row, c, where);
-                (isValidation ? validLabels : trainLabels).add((float) label);
-                if (label > maxLabel) {
-                    maxLabel = label;
-                    maxLabelWhere = where;
-                }
-                if (c.weight() != null) {
-                    (isValidation ? validWeights : trainWeights).add(weight(row, weightIndex, c.weight(), where));
-                }
-                rowNumber++;
-            }
-        } catch (IllegalArgumentException e) {
-            error = e.getMessage();
-        }
-        if (error != null) {
-            return new PackedBlock(block, inputSize, PackedBlock.Part.EMPTY, PackedBlock.Part.EMPTY, error,
-                    maxLabel, maxLabelWhere);
-        }
-        return new PackedBlock(block, inputSize,
-                sparse ? part(trainSparse, trainLabels, trainWeights) : part(trainFeatures, trainLabels, trainWeights),
-                sparse ? part(validSparse, validLabels, validWeights) : part(validFeatures, validLabels, validWeights),
-                null, maxLabel, maxLabelWhere);
-    }
-
-    private static PackedBlock.Part part(FloatSink features, FloatSink labels, FloatSink weights) {
-        int rows = (int) labels.size();
-        if (rows == 0) {
-            return PackedBlock.Part.EMPTY;
-        }
-        return new PackedBlock.Part(rows, features.toArray("features"), labels.toArray("labels"),
-                weights == null ? null : weights.toArray("weights"));
-    }
-
-    private static PackedBlock.Part part(CsrRows features, FloatSink labels, FloatSink weights) {
-        int rows = (int) labels.size();
-        if (rows == 0) {
-            return PackedBlock.Part.EMPTY;
-        }
-        CsrRows.Trimmed csr = features.trimmed();
-        return new PackedBlock.Part(rows, csr.values(), labels.toArray("labels"),
-                weights == null ? null : weights.toArray("weights"), csr.rowStarts(), csr.indices());
-    }
-
-    private static double label(Row row, Columns c, String where) {
-        if (row.isNullAt(1)) {
-            throw new IllegalArgumentException("Column " + c.label() + " (the label) is null at " + where);
-        }
-        double label = ((Number) row.get(1)).doubleValue();
-        if (!Double.isFinite(label) || !Float.isFinite((float) label)) {
-            throw new IllegalArgumentException("Column " + c.label() + " (the label) is " + label + " at " + where
-                    + "; labels must be finite");
-        }
-        if (c.classLabels() && (label < 0 || label != Math.rint(label))) {
-            throw new IllegalArgumentException("Column " + c.label() + " (the label) is " + label + " at " + where
-                    + "; class labels must be whole numbers 0, 1, 2, ...");
-        }
-        return label;
-    }
-
-    private static float weight(Row row, int index, String column, String where) {
-        if (row.isNullAt(index)) {
-            throw new IllegalArgumentException("Column " + column + " (the row weight) is null at " + where);
-        }
-        double w = ((Number) row.get(index)).doubleValue();
-        if (!(w >= 0) || !Float.isFinite((float) w)) {
-            throw new IllegalArgumentException("Column " + column + " (the row weight) is " + w + " at " + where
-                    + "; weights must be finite and >= 0");
-        }
-        return (float) w;
+        return indexed.repartitionAndSortWithinPartitions(new HashPartitioner(blockCount)).values();
     }
 }

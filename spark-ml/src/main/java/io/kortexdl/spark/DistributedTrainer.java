@@ -4,6 +4,7 @@ import io.kortexdl.kernels.LearningRateSchedule;
 import io.kortexdl.kernels.LossType;
 import io.kortexdl.kernels.Network;
 import io.kortexdl.spark.collective.CollectiveSettings;
+import io.kortexdl.spark.executor.ChunkUnavailableException;
 import io.kortexdl.spark.executor.EpochRequest;
 import io.kortexdl.spark.executor.EpochResult;
 import io.kortexdl.spark.executor.TrainingState;
@@ -78,7 +79,7 @@ final class DistributedTrainer {
         this.settings = settings;
         this.placement = placement;
         this.blocks = BlockPlacement.of(jsc, data.blocks());
-        this.fingerprint = Checkpoint.Fingerprint.of(spec, data.trainRows());
+        this.fingerprint = Checkpoint.Fingerprint.of(spec, data.trainRows(), data.rowOrder(spec.windowChunks()));
     }
 
     /**
@@ -338,7 +339,13 @@ final class DistributedTrainer {
                     }
                     MetricSums sums = new MetricSums();
                     if (block.validation.rows > 0) {
-                        sums.addPart(broadcast.value().sharedNetwork(), block.validation, loss);
+                        try {
+                            sums.addPart(broadcast.value().sharedNetwork(), block.validation, index, loss);
+                        } catch (ChunkUnavailableException e) {
+                            LOG.warn("KortexDL: {}; block {} is packed again from its source", e.getMessage(), index);
+                            BlockTrainers.forget(runId, rddId, block);
+                            return BlockMetrics.LOST;
+                        }
                     }
                     return new BlockMetrics(sums);
                 }).collect();

@@ -5,6 +5,7 @@ import io.kortexdl.spark.collective.CollectiveSettings;
 import io.kortexdl.spark.collective.Peer;
 import io.kortexdl.spark.collective.TcpCollective;
 import io.kortexdl.spark.executor.BlockTrainer;
+import io.kortexdl.spark.executor.ChunkUnavailableException;
 import io.kortexdl.spark.executor.EpochRequest;
 import io.kortexdl.spark.executor.EpochResult;
 import io.kortexdl.spark.executor.TrainerRegistry;
@@ -35,6 +36,7 @@ import scala.runtime.AbstractFunction1;
  */
 final class EpochTask implements Serializable {
     private static final long serialVersionUID = 2L;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EpochTask.class);
 
     private final TrainingSpec spec;
     private final EpochRequest request;
@@ -78,7 +80,18 @@ final class EpochTask implements Serializable {
                 channel.join(block, Announcement.blockMissing(executor), false, network, cancelled).close();
                 return EpochResult.blockMissing(block, executor);
             }
-            return train(block, lease.value().trainer(), executor, cancelled);
+            try {
+                return train(block, lease.value().trainer(), executor, cancelled);
+            } catch (ChunkUnavailableException e) {
+                // Nothing of the chunk was trained on. The block is packed again from its source: at once with one
+                // block; with several, after this barrier stage fails and the driver runs the epoch again.
+                LOG.warn("KortexDL: {}; block {} is packed again from its source", e.getMessage(), block);
+                BlockTrainers.forget(spec.runId(), rddId, lease.value().block());
+                if (spec.blockCount() == 1) {
+                    return EpochResult.blockMissing(block, executor);
+                }
+                throw e;
+            }
         }
     }
 

@@ -47,6 +47,18 @@ enum FeatureStorage {
             return inputSize < 0 ? DENSE : forDensity(nonZeros, rows * (long) inputSize);
         }
 
+        /**
+         * Bytes a packed row of these takes, about: its features (all of them dense, 8 bytes per
+         * non-zero sparse), its label and its weight; 4 KiB when nothing was readable.
+         */
+        long rowBytes() {
+            if (inputSize < 0) {
+                return 4096;
+            }
+            long values = storage() == SPARSE ? 8 * Math.max(1, nonZeros / Math.max(1, rows)) : 4L * inputSize;
+            return values + 8;
+        }
+
         /** For log lines: "0.02 % of 262144 features non-zero". */
         String describe() {
             return inputSize < 0 ? "no readable row" : String.format(Locale.ROOT, "%.3f %% of %d features non-zero"

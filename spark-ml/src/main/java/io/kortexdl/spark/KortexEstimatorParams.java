@@ -116,6 +116,18 @@ public interface KortexEstimatorParams<S extends KortexEstimatorParams<S>> exten
         return self();
     }
 
+    /** Sets {@link #blockStorage()}: {@code auto}, {@code memory} or {@code disk}; returns this stage. */
+    default S setBlockStorage(String storage) {
+        set(blockStorage(), storage);
+        return self();
+    }
+
+    /** Sets {@link #diskWindowInMB()}; returns this stage. */
+    default S setDiskWindowInMB(int mib) {
+        set(diskWindowInMB(), mib);
+        return self();
+    }
+
     /** Sets {@link #checkpointInterval()} in epochs; returns this stage. */
     default S setCheckpointInterval(int epochs) {
         set(checkpointInterval(), epochs);

@@ -85,6 +85,7 @@ final class KortexFit {
         ClusterShape shape = ClusterShape.of(jsc.sc());
         int threads = params.getNumThreads() > 0 ? params.getNumThreads() : shape.coresPerExecutor();
         FeatureStorage.Sample sample = FeatureStorage.measure(dataset, features);
+        BlockStorage blockStorage = BlockStorage.fromParam(params.getBlockStorage());
         long trainingHeap = 0;
         if (sample.inputSize() > 0) {
             // The network is checked against memory before anything is packed; the class count is not known yet.
@@ -95,10 +96,12 @@ final class KortexFit {
         }
         LOG.info("KortexDL: column {} packed {}: {}", featuresCol,
                 sample.storage() == FeatureStorage.SPARSE ? "as sparse rows" : "dense", sample.describe());
+        MemoryCheck.Budget budget = MemoryCheck.blockBudget(jsc.sc(), trainingHeap);
         DataPacker.Packed packed = DataPacker.pack(dataset, new DataPacker.Columns(features, labelCol, classification,
-                weight, validation, sample.storage(), MemoryCheck.SPARK_RESERVED_BYTES + trainingHeap),
+                weight, validation, sample.storage(), RowChunk.rowsPerChunk(sample.rowBytes()), blockStorage, budget),
                 shape.executors());
         try {
+            logStorage(packed);
             int outputs = classification ? classCount(packed, labelCol, declaredClasses) : 1;
             if (thresholds != null && thresholds.length != outputs) {
                 throw new IllegalArgumentException("thresholds has " + thresholds.length + " values, but column "
@@ -118,10 +121,11 @@ final class KortexFit {
             MemoryCheck.network(featuresCol, layers, hidden, true, threads, jsc.sc());
             int batch = params.getBatchSize() > 0 ? params.getBatchSize() : autoBatchSize(packed.trainRows(), loss);
             int stepsPerEpoch = (int) Math.min(Integer.MAX_VALUE, (packed.trainRows() + batch - 1) / batch);
+            int windowChunks = windowChunks(packed, params.getDiskWindowInMB(), batch, outputs, budget);
             TrainingSpec spec = new TrainingSpec(UUID.randomUUID().toString(), layers, activation, loss,
                     OptimizerKind.valueOf(params.getOptimizer().toUpperCase(Locale.ROOT)), (float) params.getRegParam(),
                     threads, batch, stepsPerEpoch, shape.executors(), params.getSeed(),
-                    classification ? LabelScaling.IDENTITY : packed.labelScaling());
+                    classification ? LabelScaling.IDENTITY : packed.labelScaling(), windowChunks);
             float rate = (float) params.getStepSize();
             int epochs = params.getMaxIter();
             LearningRateSchedule schedule = params.getStepSizeSchedule().equals("cosine") && epochs > 0
@@ -133,6 +137,40 @@ final class KortexFit {
         } finally {
             packed.release();
         }
+    }
+
+    /** Logs where each block's rows went and why. */
+    private static void logStorage(DataPacker.Packed packed) {
+        for (PackedBlock.Summary s : packed.summaries()) {
+            BlockStorage.Choice choice = s.storage();
+            LOG.info("KortexDL: block {}: {} rows, {} packed, {} ({})", s.block(),
+                    String.format(Locale.ROOT, "%,d", (long) s.trainRows() + s.validationRows()),
+                    MemoryCheck.bytes(choice.bytes()), choice.onDisk() ? "on local disk" : "on the heap",
+                    choice.reason());
+        }
+    }
+
+    /**
+     * Chunks per window of a block streamed from local disk: about {@code windowInMB} MiB of
+     * packed rows and their targets, and at least one global batch more than a chunk, so that a
+     * step never spans more than two windows; checked against the executors' heap when some block
+     * is on disk. The same for every block, from figures the driver has.
+     *
+     * @throws IllegalArgumentException naming diskWindowInMB when two windows do not fit the heap
+     */
+    private static int windowChunks(DataPacker.Packed packed, int windowInMB, int batch, int outputs,
+                                    MemoryCheck.Budget budget) {
+        int perChunk = packed.rowsPerChunk();
+        long rows = Math.max(1, packed.trainRows() + packed.validationRows());
+        long rowBytes = (packed.storage() == FeatureStorage.SPARSE ? 8 : 4) * Math.max(1, packed.storedValues() / rows)
+                + 4L * (2 + outputs);
+        long byBytes = ((long) windowInMB << 20) / Math.max(1, rowBytes * perChunk);
+        long forBatch = (batch + (long) perChunk) / perChunk + 1;
+        int chunks = (int) Math.min(Integer.MAX_VALUE, Math.max(forBatch, Math.max(1, byBytes)));
+        if (packed.onDisk()) {
+            MemoryCheck.diskWindows((long) chunks * perChunk * rowBytes, windowInMB, budget);
+        }
+        return chunks;
     }
 
     private static int[] layers(int inputs, int[] hidden, int outputs) {

@@ -21,6 +21,8 @@ final class KortexParamSet implements Serializable {
     static final String[] ACTIVATIONS = {"relu", "tanh", "sigmoid"};
     static final String[] OPTIMIZERS = {"adam", "sgd", "momentum"};
     static final String[] SCHEDULES = {"cosine", "constant"};
+    /** A window of 64 MiB keeps two windows at 13 % of a 1 GiB executor's heap (see the README's out-of-core figures). */
+    static final int DEFAULT_DISK_WINDOW_MB = 64;
     /** Parameter averaging every 64 local steps: the fastest to a given accuracy in the README's sweep. */
     static final int DEFAULT_SYNC_INTERVAL = 64;
 
@@ -44,6 +46,8 @@ final class KortexParamSet implements Serializable {
     final IntParam checkpointInterval;
     final IntParam keepCheckpoints;
     final Param<String> resumeFrom;
+    final Param<String> blockStorage;
+    final IntParam diskWindowInMB;
 
     KortexParamSet(KortexParams<?> stage) {
         hiddenLayers = new IntArrayParam(stage, "hiddenLayers",
@@ -97,6 +101,14 @@ final class KortexParamSet implements Serializable {
         resumeFrom = new Param<>(stage, "resumeFrom",
                 "a checkpoint file, or a checkpoint directory (its newest readable checkpoint), to continue a fit"
                         + " from; empty = start afresh");
+        blockStorage = new Param<>(stage, "blockStorage",
+                "where each executor keeps its packed training rows: auto (on the heap when they fit the memory Spark"
+                        + " manages, else on local disk), memory or disk (Spark's local directories, streamed every epoch)",
+                ParamValidators.inArray(BlockStorage.PARAM_VALUES));
+        diskWindowInMB = new IntParam(stage, "diskWindowInMB",
+                "rows streamed from local disk are shuffled within windows of about this many MiB of packed rows;"
+                        + " two windows are on the heap at a time (>= 1)",
+                ParamValidators.gtEq(1));
     }
 
     void setDefaults(Params stage, long defaultSeed) {
@@ -119,6 +131,8 @@ final class KortexParamSet implements Serializable {
         stage.setDefault(checkpointInterval, 1);
         stage.setDefault(keepCheckpoints, 2);
         stage.setDefault(resumeFrom, "");
+        stage.setDefault(blockStorage, "auto");
+        stage.setDefault(diskWindowInMB, DEFAULT_DISK_WINDOW_MB);
     }
 
     @SuppressWarnings("unchecked")

@@ -134,6 +134,30 @@ public interface KortexParams<S extends KortexParams<S>> extends Params {
         return kortexParams().initialModel;
     }
 
+    /**
+     * Where each executor keeps its packed training rows: {@code auto} (default) keeps a block on
+     * the heap when it fits the memory Spark manages ({@code spark.memory.fraction} of the heap
+     * beyond Spark's 300 MiB, less the training state) and writes it to local disk otherwise;
+     * {@code memory} keeps every block on the heap and refuses one that does not fit, naming its
+     * size; {@code disk} writes every block to Spark's local directories, from where each epoch
+     * streams it with read-ahead. A block on disk is shuffled within windows of
+     * {@link #diskWindowInMB()}, a block on the heap as a whole: when a block is larger than one
+     * window, the two give different (equally random) orders.
+     */
+    default Param<String> blockStorage() {
+        return kortexParams().blockStorage;
+    }
+
+    /**
+     * Size in MiB of the windows a block on local disk is streamed and shuffled in (default 64):
+     * each epoch permutes the block's chunks (about 4 MiB each) and shuffles the rows within each
+     * run of chunks that make a window. Two windows are on the heap at a time, the one trained on
+     * and the one being read. A window holds at least one global batch.
+     */
+    default IntParam diskWindowInMB() {
+        return kortexParams().diskWindowInMB;
+    }
+
     /** The value of {@link #hiddenLayers()} (or its default). */
     default int[] getHiddenLayers() {
         return getOrDefault(hiddenLayers()).clone();
@@ -227,6 +251,16 @@ public interface KortexParams<S extends KortexParams<S>> extends Params {
     /** The value of {@link #resumeFrom()} (or its default). */
     default String getResumeFrom() {
         return getOrDefault(resumeFrom());
+    }
+
+    /** The value of {@link #blockStorage()} (or its default). */
+    default String getBlockStorage() {
+        return getOrDefault(blockStorage());
+    }
+
+    /** The value of {@link #diskWindowInMB()} (or its default). */
+    default int getDiskWindowInMB() {
+        return (Integer) getOrDefault(diskWindowInMB());
     }
 
     /** The warm-start weights, or null when none are set. */

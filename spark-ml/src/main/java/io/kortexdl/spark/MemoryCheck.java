@@ -126,49 +126,49 @@ final class MemoryCheck {
     }
 
     /**
-     * Checks, before packing row {@code rows} of a block densely, that the block's rows so far
-     * fit one array and the heap this JVM has beside {@code heapTaken} (counting the final copy
-     * into one array).
+     * What an executor's heap allows a block of packed rows, fixed on the driver from the
+     * application's settings, so that every executor (and every rerun of a block) decides alike.
      *
-     * @param heapTaken bytes of this JVM's heap the fit needs for other things: Spark's
-     *     reservation and the training state ({@link DataPacker.Columns#heapTaken()})
-     * @throws IllegalArgumentException naming the column, the features per row and the memory needed
+     * @param heap an executor's heap: {@code spark.executor.memory}, or this JVM's in local mode
+     * @param taken what the fit needs of it besides the packed rows: Spark's reservation and the training state
+     * @param memoryLimit the most a block may hold on the heap under {@code blockStorage=memory}:
+     *     the heap less what is taken
+     * @param autoLimit the most it holds on the heap under {@code auto} before it goes to disk: the
+     *     memory Spark manages ({@code spark.memory.fraction} of the heap beyond its reservation)
+     *     less the training state, so that the block fits where Spark caches it
      */
-    static void packedRows(String column, int inputSize, long rows, int block, long heapTaken) {
-        long floats = (rows + 1) * inputSize;
-        long needed = floats * Float.BYTES * 2;
-        long max = Math.max(0, HEAP_BYTES - heapTaken);
-        if (floats > MAX_ARRAY || needed > max) {
-            throw new IllegalArgumentException("Column " + column + " has " + inputSize + " features per row: packing "
-                    + (rows + 1) + " rows of block " + block + " as dense float32 needs " + bytes(needed)
-                    + ", more than " + (floats > MAX_ARRAY ? "one Java array holds" : leftOf(heapTaken))
-                    + ". Use fewer features (for example a smaller numFeatures in HashingTF), more executors, or more"
-                    + " executor memory");
+    record Budget(long heap, long taken, long memoryLimit, long autoLimit) implements java.io.Serializable {
+
+        /** "an executor heap of 1.0 GiB (Spark reserves 300.0 MiB, the training state takes 17.0 MiB)". */
+        String describe() {
+            return "an executor heap of " + bytes(heap) + " (Spark reserves " + bytes(SPARK_RESERVED_BYTES)
+                    + ", the training state takes " + bytes(taken - SPARK_RESERVED_BYTES) + ")";
         }
     }
 
-    /** "the N this JVM's heap of H has beside the T that ... take", for the packing checks' messages. */
-    private static String leftOf(long heapTaken) {
-        return "the " + bytes(Math.max(0, HEAP_BYTES - heapTaken)) + " this JVM's heap of " + bytes(HEAP_BYTES)
-                + " has beside the " + bytes(heapTaken) + " that Spark's reservation and the training state take";
+    /**
+     * The block budget of a fit whose training state takes {@code trainingHeap} bytes of each JVM.
+     */
+    static Budget blockBudget(org.apache.spark.SparkContext sc, long trainingHeap) {
+        long heap = sc.isLocal() ? HEAP_BYTES : (long) sc.executorMemory() << 20;
+        long taken = SPARK_RESERVED_BYTES + trainingHeap;
+        double fraction = sc.getConf().getDouble("spark.memory.fraction", 0.6);
+        long managed = (long) (Math.max(0, heap - SPARK_RESERVED_BYTES) * fraction);
+        return new Budget(heap, taken, Math.max(0, heap - taken), Math.max(0, managed - trainingHeap));
     }
 
     /**
-     * Checks, before reading row {@code rows} of a block into compressed sparse rows, that the
-     * non-zeros so far plus one more row of at most {@code inputSize} fit one array and this JVM's
-     * heap beside {@code heapTaken} (counting the growth and the final copy, twice their 8 bytes
-     * each).
+     * Checks that the two windows a block streamed from disk keeps on the heap fit {@code budget}.
      *
-     * @throws IllegalArgumentException naming the column, the non-zeros and the memory needed
+     * @param windowBytes bytes of one window of packed rows and their targets
+     * @throws IllegalArgumentException naming {@code diskWindowInMB} and the memory it needs
      */
-    static void packedNonZeros(String column, int inputSize, long rows, long nonZeros, int block, long heapTaken) {
-        long values = nonZeros + Math.min(inputSize, 1L << 16);
-        long needed = values * 8 * 2 + (rows + 1) * 4 * 2;
-        if (values > MAX_ARRAY || needed > HEAP_BYTES - heapTaken) {
-            throw new IllegalArgumentException("Column " + column + ": packing block " + block + " as sparse rows needs"
-                    + " more than " + String.format(Locale.ROOT, "%,d", nonZeros) + " non-zeros in " + rows + " rows, "
-                    + bytes(needed) + ", more than " + (values > MAX_ARRAY ? "one Java array holds" : leftOf(heapTaken))
-                    + ". Use more executors or more executor memory");
+    static void diskWindows(long windowBytes, int windowInMB, Budget budget) {
+        if (2 * windowBytes > budget.memoryLimit()) {
+            throw new IllegalArgumentException("diskWindowInMB is " + windowInMB + ": a block streamed from local disk"
+                    + " keeps two windows on the heap, " + bytes(2 * windowBytes) + " with their targets, more than"
+                    + " the " + bytes(budget.memoryLimit()) + " left of " + budget.describe() + ". Lower"
+                    + " diskWindowInMB, or give the executors more memory");
         }
     }
 

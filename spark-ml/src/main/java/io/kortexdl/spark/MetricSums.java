@@ -22,16 +22,62 @@ final class MetricSums implements Serializable {
 
     /**
      * Adds the rows of a packed part: softmax cross-entropy and accuracy for
-     * {@link LossType#CROSS_ENTROPY}, squared error otherwise; each row counts with its weight. Dense
-     * and sparse rows run {@link ChunkForward#ROWS} at a time.
+     * {@link LossType#CROSS_ENTROPY}, squared error otherwise; each row counts with its weight. The
+     * rows run through the network {@link ChunkForward#ROWS} at a time in row order, across the
+     * part's chunks, so the figures do not depend on how the part is chunked or where it is stored.
+     *
+     * @param block the part's block, for messages
+     * @throws io.kortexdl.spark.executor.ChunkUnavailableException when a chunk on disk is lost or corrupt
      */
-    void addPart(Network network, PackedBlock.Part part, LossType loss) {
-        int outputs = network.outputSize();
-        for (int start = 0; start < part.rows; start += ChunkForward.ROWS) {
-            int n = Math.min(ChunkForward.ROWS, part.rows - start);
-            float[] out = part.sparse() ? ChunkForward.sparse(network, part.sparseRows(network.inputSize(), start, n))
-                    : ChunkForward.dense(network, part.features, start, n);
-            addOutputs(out, outputs, part.labels, part.weights, start, n, loss);
+    void addPart(Network network, PackedBlock.Part part, int block, LossType loss) {
+        int inputs = network.inputSize();
+        int group = ChunkForward.ROWS;
+        float[] dense = part.sparse ? null : new float[group * inputs];
+        CsrRows sparse = part.sparse ? new CsrRows(group * 16) : null;
+        float[] labels = new float[group];
+        float[] weights = null;
+        java.nio.ByteBuffer buffer = part.onDisk() ? java.nio.ByteBuffer.allocateDirect(part.largestChunkBytes()) : null;
+        float[] decoded = null;
+        int n = 0;
+        for (int c = 0; c < part.chunkCount(); c++) {
+            RowChunk chunk = part.chunk(c, block, buffer, decoded);
+            if (part.onDisk() && !part.sparse) {
+                decoded = chunk.features();
+            }
+            if (chunk.weights() != null && weights == null) {
+                weights = new float[group];
+            }
+            for (int r = 0; r < chunk.rows(); r++) {
+                if (part.sparse) {
+                    for (int k = chunk.rowStarts()[r]; k < chunk.rowStarts()[r + 1]; k++) {
+                        sparse.add(chunk.indices()[k], chunk.features()[k]);
+                    }
+                    sparse.endRow();
+                } else {
+                    System.arraycopy(chunk.features(), r * inputs, dense, n * inputs, inputs);
+                }
+                labels[n] = chunk.labels()[r];
+                if (weights != null) {
+                    weights[n] = chunk.weights()[r];
+                }
+                if (++n == group) {
+                    addGroup(network, dense, sparse, n, labels, weights, loss);
+                    n = 0;
+                }
+            }
+        }
+        if (n > 0) {
+            addGroup(network, dense, sparse, n, labels, weights, loss);
+        }
+    }
+
+    private void addGroup(Network network, float[] dense, CsrRows sparse, int n, float[] labels, float[] weights,
+                          LossType loss) {
+        float[] out = sparse != null ? ChunkForward.sparse(network, sparse.batch(network.inputSize()))
+                : ChunkForward.dense(network, dense, 0, n);
+        addOutputs(out, network.outputSize(), labels, weights, 0, n, loss);
+        if (sparse != null) {
+            sparse.clear();
         }
     }
 

@@ -10,12 +10,13 @@ import java.io.Serializable;
 /**
  * What every training task needs to know, fixed for one {@code fit}: the architecture, the loss,
  * the optimizer, the threads per executor, the global mini-batch and steps per epoch (which the
- * executors' {@code EpochPlan} shares between blocks), and how regression labels are standardized
- * into targets.
+ * executors' {@code EpochPlan} shares between blocks), how regression labels are standardized
+ * into targets, and the chunks per window of a block streamed from local disk.
  */
 record TrainingSpec(String runId, int[] layerSizes, Activation hiddenActivation, LossType loss,
                     OptimizerKind optimizer, float l2, int threadsPerExecutor, int globalBatch,
-                    int stepsPerEpoch, int blockCount, long seed, LabelScaling labelScaling) implements Serializable {
+                    int stepsPerEpoch, int blockCount, long seed, LabelScaling labelScaling, int windowChunks)
+        implements Serializable {
 
     /** How each block's trainer trains in this fit. */
     TrainerSettings trainerSettings() {

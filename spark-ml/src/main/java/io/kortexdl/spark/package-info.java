@@ -17,17 +17,21 @@
  * <h2>The route of a fit</h2>
  * {@code fit} calls {@code train}, which hands the dataset to {@code KortexFit}: it checks the
  * schema ({@code FeatureColumn}, {@code SchemaChecks}), measures the features' density
- * ({@code FeatureStorage}), packs the rows into one cached {@code PackedBlock} per executor, dense or
- * as compressed sparse rows ({@code DataPacker}, {@code FloatSink}, {@code CsrRows},
- * {@code MemoryCheck}, blocks grouped by {@code ContiguousCoalescer}), derives the class count, the batch size and, for
- * regression, the {@code LabelScaling}, and builds a {@code TrainingSpec}. {@code DistributedTrainer}
+ * ({@code FeatureStorage}), packs the rows into one cached {@code PackedBlock} per executor
+ * ({@code DataPacker}, blocks grouped by {@code ContiguousCoalescer}): {@code BlockPacker} reads
+ * them into {@code RowChunk}s, dense or as compressed sparse rows ({@code CsrRows}), and keeps them
+ * on the heap or writes them to the executor's local disk as the {@code BlockStorage} param and
+ * {@code MemoryCheck}'s budget say ({@code ChunkCodec} and {@code SpillStore}, Spark's block store).
+ * It then derives the class count, the batch size and, for regression, the {@code LabelScaling},
+ * and builds a {@code TrainingSpec}. {@code DistributedTrainer}
  * then runs one Spark job per epoch from its {@code FitState}: the tasks ({@code EpochTask}, one per
  * block, placed by {@code BlockPlacement} and {@code ResourcePlacement}) run together as a barrier
  * stage when there are several blocks. Each attempt of an epoch has an {@code EpochChannel}
  * ({@code InDriverJvmChannel} in local mode, {@code RendezvousChannel} on a cluster): every task
  * joins it with an {@code Announcement}, takes the start state from it only when its trainer lacks
  * it, and block 0 gives the end state back. The tasks train on this JVM's {@code BlockTrainers},
- * the executor runtime of {@link io.kortexdl.spark.executor}, syncing among themselves through the
+ * the executor runtime of {@link io.kortexdl.spark.executor}, which loads a block's chunks through
+ * {@code PackedRows} (from the heap, or streamed from disk), syncing among themselves through the
  * collective of {@link io.kortexdl.spark.collective}. {@code DistributedTrainer.untilComplete} runs
  * an epoch again when blocks were lost or a barrier attempt failed. Between epochs the driver
  * validates ({@code MetricSums}), applies the stopping rules ({@code StopReason}), checkpoints

@@ -49,7 +49,7 @@ class CheckpointFixtureTest {
                 new EpochRecord(2, 10, 0.6, 0.4, 0.75, 1.25, 960), new EpochRecord(3, 10, 0.5, 0.45, 0.5, 1.0, 1200)));
         fit.rowsByExecutor.putAll(Map.of("0", 600L, "1", 582L));
         return new Checkpoint(new Checkpoint.Fingerprint(new int[] {6, 5, 3}, Activation.TANH, LossType.CROSS_ENTROPY,
-                OptimizerKind.ADAM, 4L, 64, 2, 1182L), fit);
+                OptimizerKind.ADAM, 4L, 64, 2, 1182L, Checkpoint.Fingerprint.WHOLE_BLOCKS), fit);
     }
 
     @Test
@@ -74,6 +74,24 @@ class CheckpointFixtureTest {
         assertEquals(0.5, s.previousLoss);
         assertEquals(e.history, s.history);
         assertEquals(e.rowsByExecutor, s.rowsByExecutor);
+    }
+
+    @Test
+    void aFitStreamingWindowsFromDiskWritesItsRowOrderAndRefusesAWholeBlockCheckpoint() throws Exception {
+        Checkpoint whole = expected();
+        Checkpoint.Fingerprint f = whole.fingerprint();
+        String windowed = "blocks [0, 1] streamed in windows of 21 chunks of 1024 rows";
+        Checkpoint streamed = new Checkpoint(new Checkpoint.Fingerprint(f.layerSizes(), f.activation(), f.loss(),
+                f.optimizer(), f.seed(), f.batchSize(), f.blocks(), f.trainRows(), windowed), whole.state());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CheckpointFormat.write(streamed, out);
+        byte[] bytes = out.toByteArray();
+        assertEquals(2, java.nio.ByteBuffer.wrap(bytes, 4, 4).getInt(), "format version 2");
+        Checkpoint read = CheckpointFormat.read(new java.io.ByteArrayInputStream(bytes), bytes.length, "streamed");
+        assertEquals(windowed, read.fingerprint().rowOrder());
+        assertArrayEquals(whole.state().training.parameters(), read.state().training.parameters());
+        assertEquals("row order (blockStorage, diskWindowInMB, executor memory) every block shuffled whole"
+                + " (this fit: " + windowed + ")", f.difference(read.fingerprint()));
     }
 
     @Test

@@ -54,7 +54,7 @@ class HostileFilesTest {
         }
         return new Checkpoint(new Checkpoint.Fingerprint(new int[] {6, 5, 3}, Activation.RELU,
                 LossType.CROSS_ENTROPY, OptimizerKind.ADAM, 4L,
-                64, 2, 1200L), fitState(parameters, state, parameters.clone()));
+                64, 2, 1200L, Checkpoint.Fingerprint.WHOLE_BLOCKS), fitState(parameters, state, parameters.clone()));
     }
 
     private static FitState fitState(float[] parameters, float[] optimizerState, float[] best) {
@@ -128,8 +128,8 @@ class HostileFilesTest {
         foreign[0] = 'P';
         assertMessage(foreign, "ck is not a KortexDL checkpoint (wrong magic)");
         byte[] future = full.clone();
-        ByteBuffer.wrap(future).putInt(4, 2);
-        assertMessage(future, "checkpoint format version 2 is not supported");
+        ByteBuffer.wrap(future).putInt(4, CheckpointFormat.VERSION + 1);
+        assertMessage(future, "checkpoint format version " + (CheckpointFormat.VERSION + 1) + " is not supported");
         SplittableRandom random = new SplittableRandom(11);
         long deadline = System.currentTimeMillis() + FUZZ_MILLIS;
         int trials = 0;
@@ -186,7 +186,8 @@ class HostileFilesTest {
     void layerSizesThatDisagreeWithTheParametersAreRefused() throws IOException {
         Checkpoint good = checkpoint();
         Checkpoint lying = new Checkpoint(new Checkpoint.Fingerprint(new int[] {6, 7, 3}, Activation.RELU,
-                LossType.CROSS_ENTROPY, OptimizerKind.ADAM, 4L, 64, 2, 1200L), fitState(good.state().training.parameters(),
+                LossType.CROSS_ENTROPY, OptimizerKind.ADAM, 4L, 64, 2, 1200L, Checkpoint.Fingerprint.WHOLE_BLOCKS),
+                fitState(good.state().training.parameters(),
                 good.state().training.optimizerState(), null));
         assertMessage(bytes(lying), "layers [6, 7, 3] need 73 parameters, but it holds 53");
     }

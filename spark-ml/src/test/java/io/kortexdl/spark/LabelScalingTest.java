@@ -39,19 +39,21 @@ class LabelScalingTest {
         List<Double> all = new ArrayList<>();
         for (int block = 0; block < 4; block++) {
             int rows = block == 2 ? 0 : 50 + 30 * block;
-            float[] labels = new float[rows];
+            List<org.apache.spark.sql.Row> packedRows = new ArrayList<>();
             for (int r = 0; r < rows; r++) {
-                labels[r] = (float) (1e6 + 300 * random.nextDouble());
-                all.add((double) labels[r]);
+                float label = (float) (1e6 + 300 * random.nextDouble());
+                all.add((double) label);
+                packedRows.add(Packing.row(label, r));
             }
-            PackedBlock.Part part = rows == 0 ? PackedBlock.Part.EMPTY
-                    : new PackedBlock.Part(rows, new float[rows], labels, null);
-            summaries.add(new PackedBlock(block, 1, part, PackedBlock.Part.EMPTY, null, 0, null).summary());
+            // Regression labels, chunks of 7 rows: the moments follow the rows across chunks.
+            DataPacker.Columns columns = new DataPacker.Columns(FeatureColumn.of(Packing.SCHEMA, "features"), "label",
+                    false, null, null, FeatureStorage.DENSE, 7, BlockStorage.MEMORY, Packing.unlimited());
+            summaries.add(Packing.pack(block, columns, -1, packedRows).summary());
         }
         double mean = all.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         double variance = all.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / all.size();
         LabelScaling scaling = new DataPacker.Packed(null, summaries, 1, all.size(), 0, 0, null,
-                FeatureStorage.DENSE).labelScaling();
+                FeatureStorage.DENSE, 7, new int[4]).labelScaling();
         assertEquals(mean, scaling.offset(), 1e-6);
         assertEquals(Math.sqrt(variance), scaling.scale(), 1e-6);
     }

@@ -66,14 +66,16 @@ class MetricSumsTest {
             labels[r] = r % 2;
         }
         MetricSums whole = new MetricSums();
-        whole.addPart(network, new PackedBlock.Part(10, features, labels, null), LossType.CROSS_ENTROPY);
+        whole.addPart(network, part(features, labels, 0, 10, 10), 0, LossType.CROSS_ENTROPY);
         MetricSums first = new MetricSums();
-        first.addPart(network, new PackedBlock.Part(4, java.util.Arrays.copyOf(features, 12),
-                java.util.Arrays.copyOf(labels, 4), null), LossType.CROSS_ENTROPY);
+        first.addPart(network, part(features, labels, 0, 4, 4), 0, LossType.CROSS_ENTROPY);
         MetricSums second = new MetricSums();
-        second.addPart(network, new PackedBlock.Part(6, java.util.Arrays.copyOfRange(features, 12, 30),
-                java.util.Arrays.copyOfRange(labels, 4, 10), null), LossType.CROSS_ENTROPY);
+        second.addPart(network, part(features, labels, 4, 10, 6), 1, LossType.CROSS_ENTROPY);
         MetricSums added = new MetricSums().add(first).add(second);
+        MetricSums chunked = new MetricSums();
+        chunked.addPart(network, part(features, labels, 0, 10, 3), 0, LossType.CROSS_ENTROPY);
+        assertEquals(whole.lossSum, chunked.lossSum, "chunks of 3 rows score as one chunk: the passes cover the same rows");
+        assertEquals(whole.correctWeight, chunked.correctWeight);
         assertEquals(whole.rows, added.rows);
         assertEquals(whole.lossSum, added.lossSum, 1e-9);
         assertEquals(whole.correctWeight, added.correctWeight);
@@ -85,5 +87,16 @@ class MetricSumsTest {
             byRow.addRow(out, r * 2, 2, labels[r], 1.0, LossType.CROSS_ENTROPY);
         }
         assertEquals(byRow.lossSum, whole.lossSum, 1e-9, "chunked forward passes score as the network does");
+    }
+
+    /** Rows {@code [from, to)} of 3-wide {@code features} as a part on the heap in chunks of {@code perChunk}. */
+    private static PackedBlock.Part part(float[] features, float[] labels, int from, int to, int perChunk) {
+        java.util.List<RowChunk> chunks = new java.util.ArrayList<>();
+        for (int r = from; r < to; r += perChunk) {
+            int n = Math.min(perChunk, to - r);
+            chunks.add(new RowChunk(n, 3, java.util.Arrays.copyOfRange(features, r * 3, (r + n) * 3), null, null,
+                    java.util.Arrays.copyOfRange(labels, r, r + n), null));
+        }
+        return PackedBlock.Part.onHeap(perChunk, false, chunks.toArray(new RowChunk[0]), to - from);
     }
 }

@@ -15,6 +15,8 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Three executor JVMs (local-cluster[3,1,1024]) syncing among themselves: both sync modes against
@@ -103,13 +105,15 @@ class ThreeExecutorTest {
         ExecutorSlots.await(spark.sparkContext(), 3, null, 500); // three are there: returns at once
     }
 
-    @Test
-    void aTaskReadsABlockCachedOnAnotherExecutor() {
+    @ParameterizedTest
+    @EnumSource(value = BlockStorage.class, names = {"MEMORY", "DISK"})
+    void aTaskReadsABlockCachedOnAnotherExecutor(BlockStorage storage) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Dataset<Row> data = SyntheticData.blobs(spark, 300, 4, 3, 2, 3);
         FeatureColumn features = FeatureColumn.of(data.schema(), "features");
         DataPacker.Packed packed = DataPacker.pack(data, new DataPacker.Columns(features, "label", true, null, null,
-                FeatureStorage.DENSE, 0), 3);
+                FeatureStorage.DENSE, 16, storage, Packing.unlimited()), 3);
+        assertEquals(storage == BlockStorage.DISK, packed.onDisk());
         try {
             BlockPlacement placement = BlockPlacement.of(jsc, packed.blocks());
             int rddId = packed.blocks().id();
@@ -146,10 +150,15 @@ class ThreeExecutorTest {
         }
     }
 
+    /** A checksum of the block's training rows, read chunk by chunk (from another executor's disk when there). */
     private static double checksum(PackedBlock block) {
         double sum = block.block * 1e6 + block.train.rows;
-        for (int i = 0; i < block.train.rows * 4; i++) {
-            sum += block.train.features[i] * (1 + i % 7);
+        int i = 0;
+        for (int c = 0; c < block.train.chunkCount(); c++) {
+            RowChunk chunk = block.train.chunk(c, block.block, null, null);
+            for (int v = 0; v < chunk.rows() * 4; v++) {
+                sum += chunk.features()[v] * (1 + i++ % 7);
+            }
         }
         return sum;
     }

@@ -15,9 +15,9 @@ import io.kortexdl.spark.collective.Collective;
  */
 final class AveragedEpochRun extends EpochRun {
 
-    AveragedEpochRun(Network network, BlockSteps steps, int[] order, EpochPlan plan, EpochRequest request,
+    AveragedEpochRun(Network network, BlockSteps steps, EpochRows rows, EpochPlan plan, EpochRequest request,
                      Collective collective, String executor) {
-        super(network, steps, order, plan, request, collective, executor);
+        super(network, steps, rows, plan, request, collective, executor);
     }
 
     @Override
@@ -38,10 +38,10 @@ final class AveragedEpochRun extends EpochRun {
             int divergedStep = 0;
             if (mine > 0) {
                 try {
-                    TrainingProgress progress = steps.trainSteps(order, first * share,
+                    TrainingProgress progress = rows.trainSteps(steps, first * share,
                             plan.stepsWithRows(me, first, count), share, request.learningRate());
                     lossSum += progress.lossSum();
-                    rows += progress.rows();
+                    rowsTrained += progress.rows();
                 } catch (NonFiniteLossException e) {
                     diverged = true;
                     divergedLoss = e.loss();

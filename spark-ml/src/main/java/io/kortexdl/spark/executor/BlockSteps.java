@@ -3,27 +3,27 @@ package io.kortexdl.spark.executor;
 import io.kortexdl.kernels.TrainingProgress;
 
 /**
- * The training steps of one packed block on its executor, over the block's own rows in a given
- * order: {@link DenseBlockSteps} runs dense rows through the multithreaded GEMM trainer,
+ * The training steps of one block on its executor, over rows an {@link EpochRows} holds:
+ * {@link DenseBlockSteps} runs dense rows through the multithreaded GEMM trainer,
  * {@link SparseBlockSteps} runs compressed sparse rows through the sparse first layer with lazy
  * updates. An {@link EpochRun} syncs either kind through {@link SyncRanges}.
  */
 interface BlockSteps extends AutoCloseable {
 
     /**
-     * Runs {@code steps} local steps of {@code batchSize} rows over {@code order[from ..]}.
+     * Runs {@code steps} local steps of {@code batchSize} rows over {@code rows.order()[from ..]}.
      *
      * @throws io.kortexdl.kernels.NonFiniteLossException naming the 1-based step that diverged
      */
-    TrainingProgress trainSteps(int[] order, int from, int steps, int batchSize, float learningRate);
+    TrainingProgress trainSteps(RowView rows, int from, int steps, int batchSize, float learningRate);
 
     /**
-     * The gradient of the summed loss of rows {@code order[from .. from + count)} into
+     * The gradient of the summed loss of rows {@code rows.order()[from .. from + count)} into
      * {@code gradient}, nothing updated: the {@link #changedRows()} of the first layer and every
      * later parameter, or everything for dense rows (the rest of {@code gradient} is left as it
      * was). Returns the summed loss.
      */
-    double gradientSum(int[] order, int from, int count, float[] gradient);
+    double gradientSum(RowView rows, int from, int count, float[] gradient);
 
     /**
      * One optimizer step from a gradient summed over {@code rows} rows.

@@ -5,9 +5,10 @@ import io.kortexdl.spark.collective.Collective;
 import java.util.function.Supplier;
 
 /**
- * One block's trainer on its executor: the block's rows, a network and its multithreaded
- * {@link BlockSteps} (dense or sparse rows), kept between the epochs of a fit so threads and
- * buffers are built once, and the state after an epoch stays here for the next one.
+ * One block's trainer on its executor: the block's rows ({@link EpochRows}: on the heap, or
+ * streamed from local disk), a network and its multithreaded {@link BlockSteps} (dense or sparse
+ * rows), kept between the epochs of a fit so threads and buffers are built once, and the state
+ * after an epoch stays here for the next one.
  *
  * <p>An epoch runs as an {@link EpochRun}: exact synchronous SGD when several blocks sync every
  * step, local steps with parameter averaging otherwise. Everything depends only on the request,
@@ -17,11 +18,9 @@ import java.util.function.Supplier;
  */
 public final class BlockTrainer implements AutoCloseable {
     private final TrainerSettings settings;
-    private final BlockData data;
     private final Network network;
     private final BlockSteps steps;
-    private final int[] order;
-    private int orderEpoch = -1;
+    private final EpochRows rows;
     /** The epochs the held state has seen, or -1 while it is not a consistent epoch boundary. */
     private int heldEpochs = -1;
 
@@ -31,18 +30,22 @@ public final class BlockTrainer implements AutoCloseable {
      * @param network the network to train, with the fit's architecture and optimizer; this trainer owns it
      */
     public BlockTrainer(Network network, BlockData data, TrainerSettings settings) {
-        this.settings = settings;
-        this.data = data;
         this.network = network;
-        this.steps = data.sparse() != null
-                ? new SparseBlockSteps(network, settings.threads(), data.sparse(), data.targets(), settings.loss())
-                : new DenseBlockSteps(network, settings.threads(), data.features(), data.targets(), settings.loss());
-        this.order = new int[data.rows()];
+        this.rows = new EpochRows(data.rows(), settings.seed(), data.block(), data.windowChunks(), data.inputs(),
+                data.outputs());
+        try {
+            this.steps = data.rows().sparse() ? new SparseBlockSteps(network, settings.threads(), settings.loss())
+                    : new DenseBlockSteps(network, settings.threads(), settings.loss());
+        } catch (RuntimeException | Error e) {
+            rows.close();
+            throw e;
+        }
+        this.settings = settings;
     }
 
     /** Training rows of this block. */
     public int rows() {
-        return data.rows();
+        return rows.rows();
     }
 
     /** Whether this trainer holds the state epoch {@code epoch} (0-based) starts from. */
@@ -66,13 +69,10 @@ public final class BlockTrainer implements AutoCloseable {
             network.optimizer().importState(state.optimizerState(), 0, state.optimizerSteps());
         }
         heldEpochs = -1;
-        if (orderEpoch != request.epoch()) {
-            EpochOrder.fill(settings.seed(), data.block(), request.epoch(), order);
-            orderEpoch = request.epoch();
-        }
+        rows.startEpoch(request.epoch());
         EpochPlan plan = new EpochPlan(settings.globalBatch(), settings.stepsPerEpoch(), blockRows,
                 request.syncInterval());
-        EpochResult result = EpochRun.of(network, steps, order, plan, request, collective, executor).run();
+        EpochResult result = EpochRun.of(network, steps, rows, plan, request, collective, executor).run();
         if (result.status() == EpochResult.Status.TRAINED) {
             heldEpochs = request.epoch() + 1;
         }
@@ -86,9 +86,13 @@ public final class BlockTrainer implements AutoCloseable {
         return new TrainingState(network.getParameters(), optimizerState, network.optimizer().steps());
     }
 
-    /** Stops the worker threads, waiting for them. */
+    /** Stops the worker threads and the block's reader, waiting for them. */
     @Override
     public void close() {
-        steps.close();
+        try {
+            steps.close();
+        } finally {
+            rows.close();
+        }
     }
 }

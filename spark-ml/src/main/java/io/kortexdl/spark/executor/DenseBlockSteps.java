@@ -9,25 +9,22 @@ import io.kortexdl.kernels.TrainingProgress;
 /** {@link BlockSteps} over dense rows: a {@link ParallelTrainer} with one worker per executor core. */
 final class DenseBlockSteps implements BlockSteps {
     private final ParallelTrainer trainer;
-    private final float[] features;
-    private final float[] targets;
     private final LossType loss;
 
-    DenseBlockSteps(Network network, int threads, float[] features, float[] targets, LossType loss) {
+    DenseBlockSteps(Network network, int threads, LossType loss) {
         this.trainer = new ParallelTrainer(network, threads, NumaTopology.detect());
-        this.features = features;
-        this.targets = targets;
         this.loss = loss;
     }
 
     @Override
-    public TrainingProgress trainSteps(int[] order, int from, int steps, int batchSize, float learningRate) {
-        return trainer.trainSteps(features, targets, order, from, steps, batchSize, loss, learningRate);
+    public TrainingProgress trainSteps(RowView rows, int from, int steps, int batchSize, float learningRate) {
+        return trainer.trainSteps(rows.dense(), rows.targets(), rows.order(), from, steps, batchSize, loss,
+                learningRate);
     }
 
     @Override
-    public double gradientSum(int[] order, int from, int count, float[] gradient) {
-        return trainer.gradientSum(features, targets, order, from, count, loss, gradient);
+    public double gradientSum(RowView rows, int from, int count, float[] gradient) {
+        return trainer.gradientSum(rows.dense(), rows.targets(), rows.order(), from, count, loss, gradient);
     }
 
     @Override

@@ -46,10 +46,13 @@ public record EpochResult(int block, String executor, Status status, long rows, 
      * @param seconds wall-clock seconds inside them, waiting for slower peers included
      * @param bytesSent bytes this block sent, framing included
      * @param trainSeconds wall-clock seconds of the whole epoch in the task, syncs included
+     * @param loadWaitSeconds wall-clock seconds the steps waited for rows to load (from local disk,
+     *     or the first epoch's hand-over of rows on the heap)
      */
-    public record SyncStats(int syncs, double seconds, long bytesSent, double trainSeconds) implements Serializable {
+    public record SyncStats(int syncs, double seconds, long bytesSent, double trainSeconds, double loadWaitSeconds)
+            implements Serializable {
         /** No sync at all. */
-        public static final SyncStats NONE = new SyncStats(0, 0, 0, 0);
+        public static final SyncStats NONE = new SyncStats(0, 0, 0, 0, 0);
     }
 
     /** The result of a block that found some block missing. */

@@ -18,7 +18,8 @@ import io.kortexdl.spark.collective.Collective;
 abstract class EpochRun {
     protected final Network network;
     protected final BlockSteps steps;
-    protected final int[] order;
+    /** The block's rows in this epoch's order. */
+    protected final EpochRows rows;
     protected final EpochPlan plan;
     protected final EpochRequest request;
     protected final Collective collective;
@@ -35,13 +36,13 @@ abstract class EpochRun {
     /** Loss summed over the rows trained so far, each measured before its step's update. */
     protected double lossSum;
     /** Rows trained so far. */
-    protected long rows;
+    protected long rowsTrained;
 
-    protected EpochRun(Network network, BlockSteps steps, int[] order, EpochPlan plan, EpochRequest request,
+    protected EpochRun(Network network, BlockSteps steps, EpochRows rows, EpochPlan plan, EpochRequest request,
                        Collective collective, String executor) {
         this.network = network;
         this.steps = steps;
-        this.order = order;
+        this.rows = rows;
         this.plan = plan;
         this.request = request;
         this.collective = collective;
@@ -53,10 +54,10 @@ abstract class EpochRun {
     }
 
     /** The run {@code plan} calls for: exact when several blocks sync every step, averaged otherwise. */
-    static EpochRun of(Network network, BlockSteps steps, int[] order, EpochPlan plan, EpochRequest request,
+    static EpochRun of(Network network, BlockSteps steps, EpochRows rows, EpochPlan plan, EpochRequest request,
                        Collective collective, String executor) {
-        return plan.exact() ? new ExactEpochRun(network, steps, order, plan, request, collective, executor)
-                : new AveragedEpochRun(network, steps, order, plan, request, collective, executor);
+        return plan.exact() ? new ExactEpochRun(network, steps, rows, plan, request, collective, executor)
+                : new AveragedEpochRun(network, steps, rows, plan, request, collective, executor);
     }
 
     /**
@@ -92,7 +93,7 @@ abstract class EpochRun {
 
     /** The result of an epoch that ran to its end. */
     protected final EpochResult trained() {
-        return new EpochResult(me, executor, EpochResult.Status.TRAINED, rows, lossSum, null, stats());
+        return new EpochResult(me, executor, EpochResult.Status.TRAINED, rowsTrained, lossSum, null, stats());
     }
 
     /**
@@ -104,11 +105,11 @@ abstract class EpochRun {
      */
     protected final EpochResult stopped(boolean here, int step, float loss) {
         return new EpochResult(me, executor, here ? EpochResult.Status.DIVERGED : EpochResult.Status.STOPPED_BY_PEER,
-                rows, lossSum, here ? new EpochResult.Divergence(request.epoch() + 1, step, loss) : null, stats());
+                rowsTrained, lossSum, here ? new EpochResult.Divergence(request.epoch() + 1, step, loss) : null, stats());
     }
 
     private EpochResult.SyncStats stats() {
         return new EpochResult.SyncStats(syncs, syncNanos / 1e9, collective.bytesSent() - bytesBefore,
-                (System.nanoTime() - started) / 1e9);
+                (System.nanoTime() - started) / 1e9, rows.takeWaitSeconds());
     }
 }

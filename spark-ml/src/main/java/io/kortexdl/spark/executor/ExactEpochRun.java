@@ -11,9 +11,9 @@ import java.util.Arrays;
  */
 final class ExactEpochRun extends EpochRun {
 
-    ExactEpochRun(Network network, BlockSteps steps, int[] order, EpochPlan plan, EpochRequest request,
+    ExactEpochRun(Network network, BlockSteps steps, EpochRows rows, EpochPlan plan, EpochRequest request,
                   Collective collective, String executor) {
-        super(network, steps, order, plan, request, collective, executor);
+        super(network, steps, rows, plan, request, collective, executor);
     }
 
     @Override
@@ -27,7 +27,7 @@ final class ExactEpochRun extends EpochRun {
             }
             int mine = (int) plan.rowsInSteps(me, step, 1);
             steps.clearChanged();
-            double loss = mine > 0 ? steps.gradientSum(order, step * share, mine, gradient) : 0;
+            double loss = mine > 0 ? rows.gradientSum(steps, step * share, mine, gradient) : 0;
             int[] local = steps.changedRows();
             SyncRanges ranges = ranges(local);
             buffer = ensure(buffer, ranges.length() + 1);
@@ -49,7 +49,7 @@ final class ExactEpochRun extends EpochRun {
                 return stopped(true, step + 1, Float.NaN); // the same summed gradient stops every block here
             }
             lossSum += loss;
-            rows += mine;
+            rowsTrained += mine;
         }
         steps.clearChanged();
         return trained();

@@ -2,7 +2,6 @@ package io.kortexdl.spark.executor;
 
 import io.kortexdl.kernels.LossType;
 import io.kortexdl.kernels.Network;
-import io.kortexdl.kernels.SparseBatch;
 import io.kortexdl.kernels.SparseTrainer;
 import io.kortexdl.kernels.TrainingProgress;
 
@@ -12,25 +11,22 @@ import io.kortexdl.kernels.TrainingProgress;
  */
 final class SparseBlockSteps implements BlockSteps {
     private final SparseTrainer trainer;
-    private final SparseBatch rows;
-    private final float[] targets;
     private final LossType loss;
 
-    SparseBlockSteps(Network network, int threads, SparseBatch rows, float[] targets, LossType loss) {
+    SparseBlockSteps(Network network, int threads, LossType loss) {
         this.trainer = new SparseTrainer(network, threads);
-        this.rows = rows;
-        this.targets = targets;
         this.loss = loss;
     }
 
     @Override
-    public TrainingProgress trainSteps(int[] order, int from, int steps, int batchSize, float learningRate) {
-        return trainer.trainSteps(rows, targets, order, from, steps, batchSize, loss, learningRate);
+    public TrainingProgress trainSteps(RowView rows, int from, int steps, int batchSize, float learningRate) {
+        return trainer.trainSteps(rows.sparse(), rows.targets(), rows.order(), from, steps, batchSize, loss,
+                learningRate);
     }
 
     @Override
-    public double gradientSum(int[] order, int from, int count, float[] gradient) {
-        return trainer.gradientSum(rows, targets, order, from, count, loss, gradient);
+    public double gradientSum(RowView rows, int from, int count, float[] gradient) {
+        return trainer.gradientSum(rows.sparse(), rows.targets(), rows.order(), from, count, loss, gradient);
     }
 
     @Override

@@ -98,10 +98,23 @@ public final class TrainerRegistry<T extends AutoCloseable> {
      * of that fit still running) is closed when its last lease ends.
      */
     public void release(String runId) {
+        release(key -> key.runId().equals(runId));
+    }
+
+    /**
+     * Forgets the value of block {@code block} of fit {@code runId} and closes it, as
+     * {@link #release(String)} does; the next {@link #acquire} of the block makes a new one.
+     */
+    public void release(String runId, int block) {
+        Key released = new Key(runId, block);
+        release(released::equals);
+    }
+
+    private void release(java.util.function.Predicate<Key> which) {
         List<T> released = new ArrayList<>();
         synchronized (this) {
             entries.entrySet().removeIf(e -> {
-                boolean mine = e.getKey().runId().equals(runId);
+                boolean mine = which.test(e.getKey());
                 if (mine) {
                     e.getValue().released = true;
                     if (e.getValue().leases == 0) {

@@ -13,6 +13,11 @@
  *   <li>{@link io.kortexdl.spark.executor.BlockTrainer}: one block's network and its
  *       multithreaded steps ({@code DenseBlockSteps} or {@code SparseBlockSteps}), and the state
  *       after its last epoch.</li>
+ *   <li>{@code EpochRows}: the block's rows in each epoch's order, from a
+ *       {@link io.kortexdl.spark.executor.ChunkSource} a chunk at a time into
+ *       {@link io.kortexdl.spark.executor.ChunkSlot}s: loaded once when they are on the heap,
+ *       streamed in windows with read-ahead when they are on local disk; a chunk that cannot be
+ *       loaded raises {@link io.kortexdl.spark.executor.ChunkUnavailableException}.</li>
  *   <li>{@code EpochRun}: one epoch, {@code ExactEpochRun} (gradients summed every step) or
  *       {@code AveragedEpochRun} (parameters averaged every K steps), following the
  *       {@link io.kortexdl.spark.executor.EpochPlan} every block derives alike, exchanging the

@@ -20,6 +20,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * One epoch of three blocks, each a thread with its own {@link BlockTrainer}, syncing through an
@@ -41,6 +43,40 @@ class EpochRunTest {
     private static final float BOUND = 2e-5f;
 
     private record Block(float[] features, SparseBatch sparse, float[] targets) {
+    }
+
+    /** How the blocks' rows reach the trainers. */
+    enum Layout {
+        /** One chunk on the heap: each epoch shuffles the block whole. */
+        WHOLE(Integer.MAX_VALUE, 1, false),
+        /** Chunks of 4 rows on the heap: the same order as one chunk. */
+        CHUNKED(4, 1, false),
+        /** Chunks of 4 rows streamed in windows of 3 chunks: steps cross windows, in the windowed order. */
+        STREAMED(4, 3, true);
+
+        final int perChunk;
+        final int windowChunks;
+        final boolean streamed;
+
+        Layout(int perChunk, int windowChunks, boolean streamed) {
+            this.perChunk = perChunk;
+            this.windowChunks = windowChunks;
+            this.streamed = streamed;
+        }
+
+        BlockData data(Block block, int b, boolean sparse) {
+            int perChunk = Math.min(this.perChunk, ROWS[b]);
+            ChunkSource source = sparse ? ArrayChunks.sparse(block.sparse(), block.targets(), CLASSES, perChunk, streamed)
+                    : ArrayChunks.dense(block.features(), block.targets(), FEATURES, CLASSES, perChunk, streamed);
+            return new BlockData(b, source, FEATURES, CLASSES, windowChunks);
+        }
+
+        int[] order(int b) {
+            int[] order = new int[ROWS[b]];
+            EpochOrder.fillWindowed(SEED, b, 0, Math.min(perChunk, ROWS[b]), streamed ? windowChunks : Integer.MAX_VALUE,
+                    order);
+            return order;
+        }
     }
 
     private record Outcome(EpochResult result, TrainingState state) {
@@ -88,6 +124,11 @@ class EpochRunTest {
     /** One epoch on every rank, each in its own thread. */
     private static List<Outcome> epoch(Block[] blocks, boolean sparse, OptimizerKind optimizer, int syncInterval)
             throws Exception {
+        return epoch(blocks, sparse, optimizer, syncInterval, Layout.WHOLE);
+    }
+
+    private static List<Outcome> epoch(Block[] blocks, boolean sparse, OptimizerKind optimizer, int syncInterval,
+                                       Layout layout) throws Exception {
         List<Collective> ranks = InMemoryCollective.group(ROWS.length);
         TrainingState start = initial(optimizer);
         ExecutorService pool = Executors.newFixedThreadPool(ROWS.length);
@@ -95,8 +136,7 @@ class EpochRunTest {
             List<Future<Outcome>> futures = new ArrayList<>();
             for (int b = 0; b < ROWS.length; b++) {
                 int rank = b;
-                BlockData data = new BlockData(rank, ROWS[rank], sparse ? null : blocks[rank].features(),
-                        sparse ? blocks[rank].sparse() : null, blocks[rank].targets());
+                BlockData data = layout.data(blocks[rank], rank, sparse);
                 futures.add(pool.submit(() -> {
                     try (BlockTrainer trainer = new BlockTrainer(network(optimizer), data,
                             new TrainerSettings(1, LossType.CROSS_ENTROPY, SEED, GLOBAL_BATCH, STEPS))) {
@@ -121,19 +161,17 @@ class EpochRunTest {
     }
 
     private static int[] order(int b) {
-        int[] order = new int[ROWS[b]];
-        EpochOrder.fill(SEED, b, 0, order);
-        return order;
+        return Layout.WHOLE.order(b);
     }
 
-    /** Block {@code b}'s rows of step {@code step}: features then targets, or null when it has none. */
-    private static float[][] stepRows(Block block, int b, int step) {
+    /** Block {@code b}'s rows of step {@code step} in {@code layout}'s order: features then targets, or null when it has none. */
+    private static float[][] stepRows(Block block, int b, int step, Layout layout) {
         int from = step * share(b);
         int n = Math.min(share(b), ROWS[b] - from);
         if (n <= 0) {
             return null;
         }
-        int[] order = order(b);
+        int[] order = layout.order(b);
         float[] x = new float[n * FEATURES];
         float[] t = new float[n * CLASSES];
         for (int i = 0; i < n; i++) {
@@ -175,10 +213,11 @@ class EpochRunTest {
         }
     }
 
-    @Test
-    void exactSyncEqualsOneNetworkTrainedOnEveryStepsWholeBatch() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Layout.class)
+    void exactSyncEqualsOneNetworkTrainedOnEveryStepsWholeBatch(Layout layout) throws Exception {
         Block[] blocks = blocks(false);
-        List<Outcome> outcomes = epoch(blocks, false, OptimizerKind.SGD, 1);
+        List<Outcome> outcomes = epoch(blocks, false, OptimizerKind.SGD, 1, layout);
         assertSameBitsOnEveryRank(outcomes);
 
         Network reference = network(OptimizerKind.SGD);
@@ -187,7 +226,7 @@ class EpochRunTest {
             float[] x = new float[0];
             float[] t = new float[0];
             for (int b = 0; b < ROWS.length; b++) {
-                float[][] rows = stepRows(blocks[b], b, step);
+                float[][] rows = stepRows(blocks[b], b, step, layout);
                 if (rows != null) {
                     x = concat(x, rows[0]);
                     t = concat(t, rows[1]);
@@ -214,11 +253,12 @@ class EpochRunTest {
         assertEquals(referenceLoss, lossSum, 1e-4 * referenceLoss, "the summed loss of the rows");
     }
 
-    @Test
-    void averagingEqualsThreeNetworksTrainedApartAndAveragedByRows() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Layout.class)
+    void averagingEqualsThreeNetworksTrainedApartAndAveragedByRows(Layout layout) throws Exception {
         int interval = 3;
         Block[] blocks = blocks(false);
-        List<Outcome> outcomes = epoch(blocks, false, OptimizerKind.MOMENTUM, interval);
+        List<Outcome> outcomes = epoch(blocks, false, OptimizerKind.MOMENTUM, interval, layout);
         assertSameBitsOnEveryRank(outcomes);
 
         Network[] apart = {network(OptimizerKind.MOMENTUM), network(OptimizerKind.MOMENTUM),
@@ -232,7 +272,7 @@ class EpochRunTest {
             for (int b = 0; b < ROWS.length; b++) {
                 int taken = 0;
                 for (int step = first; step < first + count; step++) {
-                    float[][] rows = stepRows(blocks[b], b, step);
+                    float[][] rows = stepRows(blocks[b], b, step, layout);
                     if (rows != null) {
                         apart[b].trainBatch(rows[0], rows[1], LossType.CROSS_ENTROPY, RATE, rows[1].length / CLASSES);
                         covered[b] += rows[1].length / CLASSES;
@@ -274,12 +314,13 @@ class EpochRunTest {
         }
     }
 
-    @Test
-    void sparseBlocksSyncOnlyChangedRowsAndEqualTheDenseRun() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Layout.class)
+    void sparseBlocksSyncOnlyChangedRowsAndEqualTheDenseRun(Layout layout) throws Exception {
         // Plain SGD: the sparse trainer's lazy updates of untouched rows then change nothing.
         Block[] blocks = blocks(false);
-        List<Outcome> dense = epoch(blocks, false, OptimizerKind.SGD, 1);
-        List<Outcome> sparse = epoch(blocks, true, OptimizerKind.SGD, 1);
+        List<Outcome> dense = epoch(blocks, false, OptimizerKind.SGD, 1, layout);
+        List<Outcome> sparse = epoch(blocks, true, OptimizerKind.SGD, 1, layout);
         assertSameBitsOnEveryRank(sparse);
         assertClose(dense.get(0).state().parameters(), sparse.get(0).state().parameters(), "sparse against dense");
         for (int b = 0; b < ROWS.length; b++) {
@@ -316,7 +357,7 @@ class EpochRunTest {
         Network reference = network(OptimizerKind.SGD);
         int[] order = order(0);
         try (BlockTrainer trainer = new BlockTrainer(network(OptimizerKind.SGD),
-                new BlockData(0, ROWS[0], block.features(), null, block.targets()),
+                Layout.WHOLE.data(block, 0, false),
                 new TrainerSettings(1, LossType.CROSS_ENTROPY, SEED, 8, 5))) {
             EpochResult result = trainer.trainEpoch(new EpochRequest(0, RATE, 1), () -> initial(OptimizerKind.SGD),
                     Collective.solo(), new int[] {ROWS[0]}, "driver");
