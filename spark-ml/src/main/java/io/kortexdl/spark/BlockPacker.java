@@ -185,7 +185,7 @@ final class BlockPacker {
         try {
             SpillStore.put(spill, id, encoded);
         } catch (java.io.IOException | RuntimeException e) {
-            failedDirectory = SpillStore.file(spill, id).getParentFile();
+            failedDirectory = SpillStore.directory(spill, id);
             diskFailure = e.getClass().getSimpleName() + ": " + e.getMessage();
             mode = Mode.COUNT;
             dropSpill();

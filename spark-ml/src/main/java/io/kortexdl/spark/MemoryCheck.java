@@ -172,8 +172,11 @@ final class MemoryCheck {
         }
     }
 
-    /** {@code bytes} in GiB, MiB or KiB, for messages. */
+    /** {@code bytes} in GiB, MiB, KiB or bytes, for messages. */
     static String bytes(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
         if (bytes >= 1L << 30) {
             return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
         }

@@ -142,7 +142,7 @@ final class PackedBlock implements Serializable {
             ByteBuffer bytes;
             try {
                 bytes = SpillStore.read(spill, id, buffer);
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // Spark's Scala code throws IOException undeclared: a file gone, a disk error
                 throw new ChunkUnavailableException(block, what + " could not be read: " + e, e);
             }
             if (bytes == null) {

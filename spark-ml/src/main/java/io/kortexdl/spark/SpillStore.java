@@ -111,6 +111,19 @@ final class SpillStore {
         return blockManager().diskBlockManager().getFile(new RDDBlockId(spill, chunk));
     }
 
+    /**
+     * The directory chunk {@code chunk} of spill {@code spill} goes to on this JVM's disk, for
+     * messages: its file's, or Spark's local directory it hashes to when that cannot be made.
+     */
+    static File directory(int spill, int chunk) {
+        try {
+            return file(spill, chunk).getParentFile();
+        } catch (Exception e) { // the subdirectory cannot be created: a full or read-only disk
+            File[] dirs = blockManager().diskBlockManager().localDirs();
+            return dirs[Math.floorMod(new RDDBlockId(spill, chunk).name().hashCode(), dirs.length)];
+        }
+    }
+
     private static BlockManager blockManager() {
         return SparkEnv.get().blockManager();
     }
