@@ -36,7 +36,7 @@ final class BlockTrainers {
             if (packed == null) {
                 return null;
             }
-            BlockData data = new BlockData(block, new PackedRows(packed, spec), packed.inputSize, spec.outputSize(),
+            BlockData data = new BlockData(block, new PackedRows(packed, spec), spec.inputSize(), spec.outputSize(),
                     spec.windowChunks());
             return new Held(packed, new BlockTrainer(spec.newNetwork(null), data, spec.trainerSettings()));
         });

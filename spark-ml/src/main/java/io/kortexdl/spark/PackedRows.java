@@ -21,7 +21,7 @@ final class PackedRows implements ChunkSource {
 
     PackedRows(PackedBlock packed, TrainingSpec spec) {
         this.block = packed.block;
-        this.inputSize = packed.inputSize;
+        this.inputSize = spec.inputSize(); // the fit's: a block without rows has none of its own
         this.part = packed.train;
         this.spec = spec;
     }

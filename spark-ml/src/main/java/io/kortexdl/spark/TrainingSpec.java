@@ -23,6 +23,11 @@ record TrainingSpec(String runId, int[] layerSizes, Activation hiddenActivation,
         return new TrainerSettings(threadsPerExecutor, loss, seed, globalBatch, stepsPerEpoch);
     }
 
+    /** Features per row. */
+    int inputSize() {
+        return layerSizes[0];
+    }
+
     /** Number of outputs: classes (softmax cross-entropy) or 1 (regression). */
     int outputSize() {
         return layerSizes[layerSizes.length - 1];

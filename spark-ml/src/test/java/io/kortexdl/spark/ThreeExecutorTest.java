@@ -105,6 +105,18 @@ class ThreeExecutorTest {
         ExecutorSlots.await(spark.sparkContext(), 3, null, 500); // three are there: returns at once
     }
 
+    @Test
+    void aBlockWithoutRowsWaitsOutEachEpochOnHeapAndOnDisk() {
+        // The first input partition's rows filtered away: block 0 has none (a filter on a partitioned table).
+        Dataset<Row> data = data().where(org.apache.spark.sql.functions.spark_partition_id().notEqual(0));
+        assertEquals(3, data.rdd().getNumPartitions());
+        KortexClassifier classifier = new KortexClassifier().setHiddenLayers(6).setMaxIter(2).setSeed(4);
+        KortexClassificationModel memory = classifier.setBlockStorage("memory").fit(data);
+        KortexClassificationModel disk = classifier.setBlockStorage("disk").fit(data);
+        assertEquals(2, memory.summary().rowsByExecutor().size(), "two blocks trained: " + memory.summary());
+        assertEquals(memory.weights(), disk.weights());
+    }
+
     @ParameterizedTest
     @EnumSource(value = BlockStorage.class, names = {"MEMORY", "DISK"})
     void aTaskReadsABlockCachedOnAnotherExecutor(BlockStorage storage) {
