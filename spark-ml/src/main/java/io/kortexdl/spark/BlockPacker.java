@@ -191,6 +191,11 @@ final class BlockPacker {
             dropSpill();
             return;
         }
+        if (train.stamps.isEmpty() && validation.stamps.isEmpty()) {
+            java.io.File directory = SpillStore.directory(spill, id);
+            LOG.info("KortexDL: block {} writes its packed rows to Spark's local directory {} ({} free)", block,
+                    directory, MemoryCheck.bytes(directory.getUsableSpace()));
+        }
         part.stamps.add(stamp);
     }
 

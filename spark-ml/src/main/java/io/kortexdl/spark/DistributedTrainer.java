@@ -385,25 +385,35 @@ final class DistributedTrainer {
                 eta));
     }
 
-    /** The syncs of block 0 over this fit's epochs, for the summary and the log. */
+    /**
+     * The syncs of block 0 over this fit's epochs, for the summary and the log, and the longest
+     * any block of the last epoch waited for its rows to load.
+     */
     private static final class SyncTotals {
         long syncs;
         double seconds;
         long bytes;
         private EpochResult.SyncStats last = EpochResult.SyncStats.NONE;
+        private double loadWait;
 
         void add(List<EpochResult> results) {
             last = results.get(0).sync();
             syncs += last.syncs();
             seconds += last.seconds();
             bytes += last.bytesSent();
+            loadWait = results.stream().mapToDouble(r -> r.sync().loadWaitSeconds()).max().orElse(0);
         }
 
-        /** ", 469 syncs of 0.52 ms and 0.94 MB in 0.71 s of training" for the last epoch, or "" without syncs. */
+        /**
+         * ", 469 syncs of 0.52 ms and 0.94 MB in 0.71 s of training" for the last epoch, or "" without
+         * syncs; then ", 0.12 s waiting for rows to load" when a block waited at least 10 ms.
+         */
         String lastEpoch() {
-            return last.syncs() == 0 ? "" : String.format(", %d syncs of %.2f ms and %.2f MB in %.2f s of training",
-                    last.syncs(), last.seconds() * 1e3 / last.syncs(), last.bytesSent() / 1e6 / last.syncs(),
-                    last.trainSeconds());
+            String syncLine = last.syncs() == 0 ? "" : String.format(java.util.Locale.ROOT,
+                    ", %d syncs of %.2f ms and %.2f MB in %.2f s of training", last.syncs(),
+                    last.seconds() * 1e3 / last.syncs(), last.bytesSent() / 1e6 / last.syncs(), last.trainSeconds());
+            return loadWait < 0.01 ? syncLine
+                    : syncLine + String.format(java.util.Locale.ROOT, ", %.2f s waiting for rows to load", loadWait);
         }
     }
 }
