@@ -108,13 +108,23 @@ class _KortexParams(Params):
         "a checkpoint file, or a checkpoint directory (its newest readable checkpoint), to continue a fit"
         " from; empty = start afresh",
         typeConverter=TypeConverters.toString)
+    blockStorage: "Param[str]" = Param(
+        Params._dummy(), "blockStorage",
+        "where each executor keeps its packed training rows: auto (on the heap when they fit the memory Spark"
+        " manages, else on local disk), memory or disk (Spark's local directories, streamed every epoch)",
+        typeConverter=TypeConverters.toString)
+    diskWindowInMB: "Param[int]" = Param(
+        Params._dummy(), "diskWindowInMB",
+        "rows streamed from local disk are shuffled within windows of about this many MiB of packed rows;"
+        " two windows are on the heap at a time (>= 1)",
+        typeConverter=TypeConverters.toInt)
 
     def _set_kortex_defaults(self, seed: int) -> None:
         self._setDefault(hiddenLayers=[128], activation="relu", optimizer="adam", stepSize=0.001,
                          stepSizeSchedule="cosine", batchSize=0, maxIter=10, tol=0.0, seed=seed, regParam=0.0,
                          numThreads=0, syncInterval=64, weightCol="", validationIndicatorCol="",
                          earlyStoppingPatience=5, checkpointDir="", checkpointInterval=1, keepCheckpoints=2,
-                         resumeFrom="")
+                         resumeFrom="", blockStorage="auto", diskWindowInMB=64)
 
     def getHiddenLayers(self) -> List[int]:
         """The sizes of the hidden layers."""
@@ -195,3 +205,11 @@ class _KortexParams(Params):
     def getResumeFrom(self) -> str:
         """The checkpoint a fit continues from (empty: none)."""
         return self.getOrDefault(self.resumeFrom)
+
+    def getBlockStorage(self) -> str:
+        """Where each executor keeps its packed training rows: auto, memory or disk."""
+        return self.getOrDefault(self.blockStorage)
+
+    def getDiskWindowInMB(self) -> int:
+        """MiB of packed rows in each window a block on local disk is streamed and shuffled in."""
+        return self.getOrDefault(self.diskWindowInMB)

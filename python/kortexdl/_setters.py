@@ -87,3 +87,11 @@ class _KortexSetters(_KortexParams):
     def setResumeFrom(self, value: str) -> Any:
         """Sets the checkpoint file or directory a fit continues from."""
         return self._set(resumeFrom=value)
+
+    def setBlockStorage(self, value: str) -> Any:
+        """Sets where each executor keeps its packed training rows: auto, memory or disk."""
+        return self._set(blockStorage=value)
+
+    def setDiskWindowInMB(self, value: int) -> Any:
+        """Sets the MiB of packed rows in each window a block on local disk is streamed and shuffled in."""
+        return self._set(diskWindowInMB=value)

@@ -68,8 +68,10 @@ class KortexClassifier(
         checkpointInterval: int = 1,
         keepCheckpoints: int = 2,
         resumeFrom: str = "",
+        blockStorage: str = "auto",
+        diskWindowInMB: int = 64,
     ):
-        """__init__(self, \\*, featuresCol="features", labelCol="label", ..., resumeFrom="")
+        """__init__(self, \\*, featuresCol="features", labelCol="label", ..., diskWindowInMB=64)
 
         Every keyword is the param of the same name; see :meth:`setParams`.
         """
@@ -108,6 +110,8 @@ class KortexClassifier(
         checkpointInterval: int = 1,
         keepCheckpoints: int = 2,
         resumeFrom: str = "",
+        blockStorage: str = "auto",
+        diskWindowInMB: int = 64,
     ) -> "KortexClassifier":
         """Sets the params given as keywords (and only those); returns this classifier."""
         return self._set(**self._input_kwargs)

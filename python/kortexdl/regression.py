@@ -54,8 +54,10 @@ class KortexRegressor(
         checkpointInterval: int = 1,
         keepCheckpoints: int = 2,
         resumeFrom: str = "",
+        blockStorage: str = "auto",
+        diskWindowInMB: int = 64,
     ):
-        """__init__(self, \\*, featuresCol="features", labelCol="label", ..., resumeFrom="")
+        """__init__(self, \\*, featuresCol="features", labelCol="label", ..., diskWindowInMB=64)
 
         Every keyword is the param of the same name; see :meth:`setParams`.
         """
@@ -91,6 +93,8 @@ class KortexRegressor(
         checkpointInterval: int = 1,
         keepCheckpoints: int = 2,
         resumeFrom: str = "",
+        blockStorage: str = "auto",
+        diskWindowInMB: int = 64,
     ) -> "KortexRegressor":
         """Sets the params given as keywords (and only those); returns this regressor."""
         return self._set(**self._input_kwargs)

@@ -117,6 +117,23 @@ def test_a_bad_column_names_itself_not_a_py4j_trace(spark):
         KortexClassifier(maxIter=1).fit(bad_labels)
 
 
+def test_block_storage_round_trips_and_rows_on_disk_train_the_bits_of_the_heap(spark, tmp_path):
+    data = blobs(spark, 600).cache()
+    classifier = KortexClassifier(hiddenLayers=[16], maxIter=8, seed=11, blockStorage="disk", diskWindowInMB=2)
+    assert classifier.getBlockStorage() == "disk" and classifier.getDiskWindowInMB() == 2
+    assert KortexClassifier().getBlockStorage() == "auto" and KortexClassifier().getDiskWindowInMB() == 64
+    disk = classifier.fit(data)
+    heap = classifier.copy().setBlockStorage("memory").fit(data)
+    # 600 rows in one chunk, within one window: the same rows in the same order as on the heap.
+    assert _rows(disk.transform(data), "id", "probability") == _rows(heap.transform(data), "id", "probability")
+    assert disk.getBlockStorage() == "disk" and disk.getDiskWindowInMB() == 2
+    path = str(tmp_path / "disk-model")
+    disk.save(path)
+    assert KortexClassificationModel.load(path).getBlockStorage() == "disk"
+    with pytest.raises(IllegalArgumentException, match="blockStorage"):
+        KortexClassifier(blockStorage="ssd").fit(data)
+
+
 def test_the_regressor_learns_a_curve_in_the_labels_units(spark):
     from pyspark.ml.evaluation import RegressionEvaluator
     from pyspark.ml.regression import LinearRegression

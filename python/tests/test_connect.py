@@ -76,6 +76,15 @@ def test_a_model_moved_to_the_servers_disk_still_predicts_and_keeps_its_summary(
     assert first.summary.totalIterations == 3  # read back from the summary file the server wrote
 
 
+def test_block_storage_round_trips_and_a_fit_from_disk_predicts_as_one_from_the_heap(spark):
+    data = blobs(spark, 300)
+    estimator = KortexClassifier(hiddenLayers=[8], maxIter=4, seed=5, blockStorage="disk", diskWindowInMB=3)
+    disk = estimator.fit(data)
+    assert disk.getBlockStorage() == "disk" and disk.getDiskWindowInMB() == 3
+    heap = KortexClassifier(hiddenLayers=[8], maxIter=4, seed=5, blockStorage="memory").fit(data)
+    assert _rows(disk.transform(data), "id", "probability") == _rows(heap.transform(data), "id", "probability")
+
+
 def test_save_load_and_pipelines(spark, tmp_path):
     data = blobs(spark, 300)
     model = KortexClassifier(hiddenLayers=[8], maxIter=3, seed=2).fit(data)
