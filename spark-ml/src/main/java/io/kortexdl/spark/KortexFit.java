@@ -152,9 +152,10 @@ final class KortexFit {
 
     /**
      * Chunks per window of a block streamed from local disk: about {@code windowInMB} MiB of
-     * packed rows and their targets, and at least one global batch more than a chunk, so that a
-     * step never spans more than two windows; checked against the executors' heap when some block
-     * is on disk. The same for every block, from figures the driver has.
+     * packed rows and their targets, and enough that every window but the last holds a global
+     * batch (a window may hold a chunk fewer, and the block's last chunk, partial), so that a step
+     * never spans more than two windows; checked against the executors' heap when some block is on
+     * disk. The same for every block, from figures the driver has.
      *
      * @throws IllegalArgumentException naming diskWindowInMB when two windows do not fit the heap
      */
@@ -165,7 +166,7 @@ final class KortexFit {
         long rowBytes = (packed.storage() == FeatureStorage.SPARSE ? 8 : 4) * Math.max(1, packed.storedValues() / rows)
                 + 4L * (2 + outputs);
         long byBytes = ((long) windowInMB << 20) / Math.max(1, rowBytes * perChunk);
-        long forBatch = (batch + (long) perChunk) / perChunk + 1;
+        long forBatch = (batch + (long) perChunk - 1) / perChunk + 2;
         int chunks = (int) Math.min(Integer.MAX_VALUE, Math.max(forBatch, Math.max(1, byBytes)));
         if (packed.onDisk()) {
             MemoryCheck.diskWindows((long) chunks * perChunk * rowBytes, windowInMB, budget);

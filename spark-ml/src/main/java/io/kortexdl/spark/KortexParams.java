@@ -150,9 +150,10 @@ public interface KortexParams<S extends KortexParams<S>> extends Params {
 
     /**
      * Size in MiB of the windows a block on local disk is streamed and shuffled in (default 64):
-     * each epoch permutes the block's chunks (about 4 MiB each) and shuffles the rows within each
-     * run of chunks that make a window. Two windows are on the heap at a time, the one trained on
-     * and the one being read. A window holds at least one global batch.
+     * each epoch deals the block's chunks (about 1 MiB each) to windows, every window one chunk of
+     * each run of consecutive chunks, so that each window spans the whole block; then it shuffles
+     * each window's rows and trains the windows in turn. Two windows are on the heap at a time,
+     * the one trained on and the one being read. A window holds at least one global batch.
      */
     default IntParam diskWindowInMB() {
         return kortexParams().diskWindowInMB;

@@ -56,11 +56,14 @@ record RowChunk(int rows, int width, float[] features, int[] rowStarts, int[] in
     }
 
     /**
-     * Bytes a packed chunk aims at: large enough that reading one is a long sequential read and
-     * the master learns of few blocks, small enough that a window of them stays a small share of
-     * an executor's heap (see the README's out-of-core measurements).
+     * Bytes a packed chunk aims at. The chunk is what a window of a block on disk is dealt, so
+     * smaller chunks spread a window over more places of the block: on Fashion-MNIST sorted by
+     * label, 10 epochs with 64 MiB windows came within 0.15 points of the heap's accuracy with
+     * 1 MiB chunks, and as far as 0.6 below with 4 MiB ones. A chunk is also one read and one
+     * block Spark's master learns of: 1 MiB reads still run at the page cache's and the disk's
+     * sequential rates (see the README's out-of-core measurements).
      */
-    static final long TARGET_BYTES = 4L << 20;
+    static final long TARGET_BYTES = 1L << 20;
     /** The most rows in one chunk: narrow rows are chunked by rows, not bytes, beyond this. */
     static final int MAX_ROWS = 1 << 16;
 }

@@ -8,13 +8,16 @@ import io.kortexdl.kernels.Permutations;
  * every attempt of an epoch, on any executor, trains the same rows in the same steps.
  *
  * <p>A block held whole ({@link #fill}) is shuffled whole. A block streamed from local disk in
- * windows of {@code windowChunks} chunks ({@link #fillWindowed}) is shuffled in two stages: the
- * chunks are permuted, consecutive runs of {@code windowChunks} permuted chunks form the
- * epoch's windows, and each window's rows are shuffled among themselves. A window that holds
- * every chunk gives exactly the whole-block order.
+ * windows of about {@code windowChunks} chunks ({@link #fillWindowed}) is shuffled in two
+ * stages. First each epoch deals the chunks to its {@code G} windows, stratified: the block's
+ * chunks are cut into runs of {@code G} consecutive chunks, and each run's chunks go one to each
+ * window in an order drawn for that run and epoch. So every window holds chunks spread evenly over
+ * the whole block, whatever order the input had (sorted by label or by time, say), and a window
+ * holds other chunks every epoch. Then each window's rows are shuffled among themselves, and the
+ * windows are trained in turn. A window that holds every chunk gives exactly the whole-block order.
  */
 public final class EpochOrder {
-    /** Mixed into the epoch's seed for the chunk permutation, so it is drawn apart from any row shuffle. */
+    /** Mixed into the epoch's seed for dealing chunks to windows, so it is drawn apart from any row shuffle. */
     private static final long CHUNK_STREAM = 0xC2B2AE3D27D4EB4FL;
     /** Multiplied by the window's number and added to the epoch's seed for that window's row shuffle. */
     private static final long WINDOW_STREAM = 0x165667B19E3779F9L;
@@ -30,8 +33,8 @@ public final class EpochOrder {
     /**
      * Fills {@code order} (one entry per row) with the rows of a block of {@code order.length}
      * rows, cut into chunks of {@code rowsPerChunk}, in the order of {@code epoch} when it is
-     * streamed in windows of {@code windowChunks} chunks; equal to {@link #fill} when one window
-     * holds every chunk.
+     * streamed in windows of about {@code windowChunks} chunks; equal to {@link #fill} when one
+     * window holds every chunk.
      */
     public static void fillWindowed(long seed, int block, int epoch, int rowsPerChunk, int windowChunks, int[] order) {
         int rows = order.length;
@@ -40,12 +43,11 @@ public final class EpochOrder {
             fill(seed, block, epoch, order);
             return;
         }
-        int[] chunkOrder = chunkOrder(seed, block, epoch, chunks);
+        int[][] windows = windows(seed, block, epoch, chunks, windowChunks);
         int at = 0;
-        for (int window = 0; window * windowChunks < chunks; window++) {
-            int[] members = windowChunks(chunkOrder, window, windowChunks);
+        for (int window = 0; window < windows.length; window++) {
             int start = at;
-            for (int chunk : members) {
+            for (int chunk : windows[window]) {
                 int first = chunk * rowsPerChunk;
                 int end = Math.min(rows, first + rowsPerChunk);
                 for (int row = first; row < end; row++) {
@@ -58,19 +60,43 @@ public final class EpochOrder {
         }
     }
 
-    /** The permutation of a block's {@code chunks} chunks in {@code epoch}: chunk {@code chunkOrder[i]} comes i-th. */
-    static int[] chunkOrder(long seed, int block, int epoch, int chunks) {
-        int[] order = new int[chunks];
-        Permutations.shuffleIdentity(order, epochSeed(seed, block, epoch) ^ CHUNK_STREAM);
-        return order;
+    /** Windows of {@code epoch} for a block of {@code chunks} chunks streamed in windows of about {@code windowChunks}. */
+    static int windowCount(int chunks, int windowChunks) {
+        return (chunks + windowChunks - 1) / windowChunks;
     }
 
-    /** The chunks of window {@code window}, in increasing order: the window's rows are numbered in that order. */
-    static int[] windowChunks(int[] chunkOrder, int window, int windowChunks) {
-        int from = window * windowChunks;
-        int[] members = java.util.Arrays.copyOfRange(chunkOrder, from, Math.min(chunkOrder.length, from + windowChunks));
-        java.util.Arrays.sort(members);
-        return members;
+    /**
+     * The chunks of each window of {@code epoch}, each window's in increasing order (its rows are
+     * numbered in that order): each run of {@link #windowCount} consecutive chunks is dealt one
+     * chunk to a window, in an order drawn for the run.
+     */
+    static int[][] windows(long seed, int block, int epoch, int chunks, int windowChunks) {
+        int count = windowCount(chunks, windowChunks);
+        int runs = (chunks + count - 1) / count;
+        int[][] windows = new int[count][];
+        int[] sizes = new int[count];
+        int[][] dealt = new int[count][runs];
+        java.util.SplittableRandom random = new java.util.SplittableRandom(epochSeed(seed, block, epoch) ^ CHUNK_STREAM);
+        int[] deal = new int[count];
+        for (int run = 0; run < runs; run++) {
+            for (int w = 0; w < count; w++) {
+                deal[w] = w;
+            }
+            for (int i = count - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                int swap = deal[i];
+                deal[i] = deal[j];
+                deal[j] = swap;
+            }
+            for (int k = 0; k < count && run * count + k < chunks; k++) {
+                int window = deal[k];
+                dealt[window][sizes[window]++] = run * count + k;
+            }
+        }
+        for (int w = 0; w < count; w++) {
+            windows[w] = java.util.Arrays.copyOf(dealt[w], sizes[w]); // increasing: runs are dealt in order
+        }
+        return windows;
     }
 
     /**

@@ -15,8 +15,8 @@ import java.util.concurrent.Future;
  * the steps need them, and the steps run over them.
  *
  * <p>A block on the heap is one window: its chunks are loaded once (their arrays handed over)
- * and every epoch shuffles all its rows. A block on local disk streams: the epoch's permuted
- * chunks form windows of {@code windowChunks} chunks, and two windows are resident at a time in
+ * and every epoch shuffles all its rows. A block on local disk streams: the epoch deals its chunks
+ * to windows of about {@code windowChunks} chunks, and two windows are resident at a time in
  * two halves of a ring of slots, the one being trained and the next, which a reader thread of
  * this block loads meanwhile; once the steps have left a window its half takes the window after
  * the next (after the last window of an epoch, the next epoch's first). A step whose rows run from
@@ -100,12 +100,11 @@ final class EpochRows implements AutoCloseable {
             return;
         }
         epoch = e;
-        int[] chunkOrder = EpochOrder.chunkOrder(seed, block, e, chunks);
-        int windows = (chunks + windowChunks - 1) / windowChunks;
-        windowStarts = new int[windows + 1];
-        for (int w = 0; w < windows; w++) {
+        int[][] windows = EpochOrder.windows(seed, block, e, chunks, windowChunks);
+        windowStarts = new int[windows.length + 1];
+        for (int w = 0; w < windows.length; w++) {
             int end = windowStarts[w];
-            for (int chunk : EpochOrder.windowChunks(chunkOrder, w, windowChunks)) {
+            for (int chunk : windows[w]) {
                 end += source.chunkRows(chunk);
             }
             windowStarts[w + 1] = end;
@@ -234,6 +233,10 @@ final class EpochRows implements AutoCloseable {
     private RowView across(int from, int count) {
         await(ahead);
         ahead.start = windowStarts[ahead.index];
+        if (from + count > ahead.end() && ahead.index != windowStarts.length - 2) {
+            throw new IllegalStateException("block " + block + ": a step of " + count + " rows from position " + from
+                    + " runs past the window after the current one; windows must hold a step");
+        }
         int[] order = new int[count];
         for (int i = 0; i < count; i++) {
             int position = from + i;
@@ -253,7 +256,7 @@ final class EpochRows implements AutoCloseable {
 
     /** Loads window {@code index} of epoch {@code e} into {@code half}: its chunks, then its order. */
     private void fill(Window half, int e, int index) {
-        int[] members = EpochOrder.windowChunks(EpochOrder.chunkOrder(seed, block, e, chunks), index, windowChunks);
+        int[] members = EpochOrder.windows(seed, block, e, chunks, windowChunks)[index];
         int count = 0;
         for (int k = 0; k < windowChunks; k++) {
             ChunkSlot slot = slots[half.firstSlot + k];

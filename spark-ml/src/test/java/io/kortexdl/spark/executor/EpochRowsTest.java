@@ -142,9 +142,19 @@ class EpochRowsTest {
         EpochOrder.fill(SEED, BLOCK, 0, whole);
         assertArrayEquals(whole, expected(1000, 32, 32, 0), "a window of every chunk shuffles the block whole");
         assertNotEquals(java.util.Arrays.toString(whole), java.util.Arrays.toString(windowed));
-        // The first window's rows come from its 4 chunks only.
-        long chunksInWindow = java.util.Arrays.stream(windowed, 0, 128).map(r -> r / 32).distinct().count();
-        assertEquals(4, chunksInWindow);
+        // 32 chunks in 8 windows of 4: each window takes one chunk of each run of 8, another one each epoch.
+        int[][] windows = EpochOrder.windows(SEED, BLOCK, 0, 32, 4);
+        assertEquals(8, windows.length);
+        for (int[] window : windows) {
+            assertArrayEquals(new int[] {0, 1, 2, 3}, java.util.Arrays.stream(window).map(c -> c / 8).toArray(),
+                    java.util.Arrays.toString(window));
+        }
+        assertNotEquals(java.util.Arrays.deepToString(windows),
+                java.util.Arrays.deepToString(EpochOrder.windows(SEED, BLOCK, 1, 32, 4)));
+        int[] firstWindow = java.util.Arrays.copyOf(windowed, 128);
+        assertArrayEquals(java.util.Arrays.stream(windows[0]).flatMap(c -> java.util.stream.IntStream.range(32 * c,
+                32 * c + 32)).toArray(), java.util.Arrays.stream(firstWindow).sorted().toArray(),
+                "the first window's rows are its chunks' rows");
     }
 
     @Test

@@ -51,8 +51,8 @@ class EpochRunTest {
         WHOLE(Integer.MAX_VALUE, 1, false),
         /** Chunks of 4 rows on the heap: the same order as one chunk. */
         CHUNKED(4, 1, false),
-        /** Chunks of 4 rows streamed in windows of 3 chunks: steps cross windows, in the windowed order. */
-        STREAMED(4, 3, true);
+        /** Chunks of 4 rows streamed in windows of about 4 chunks: steps cross windows, in the windowed order. */
+        STREAMED(4, 4, true);
 
         final int perChunk;
         final int windowChunks;
