@@ -32,6 +32,9 @@ import org.apache.spark.sql.SparkSession;
  *   --partitions N        input partitions (default: Spark's default parallelism)
  *   --checkpoint-dir PATH a checkpoint every --checkpoint-interval epochs (default 1), newest 2 kept
  *   --resume              continue from the newest checkpoint in --checkpoint-dir
+ *   --train-parquet PATH  training rows from Parquet (columns features and label, as FashionMnistParquet
+ *                         writes them), read as they are, not cached; the test rows still come from --data
+ *   --block-storage auto|memory|disk, --disk-window-mb N   where the executors keep the packed rows
  * </pre>
  * Exits with status 2 on a bad option.
  */
@@ -64,6 +67,9 @@ public final class FashionMnistJob {
         String checkpointDir = a.value("--checkpoint-dir", null);
         int checkpointInterval = a.intValue("--checkpoint-interval", 1);
         boolean resume = a.flag("--resume");
+        String trainParquet = a.value("--train-parquet", null);
+        String blockStorage = a.value("--block-storage", "auto");
+        int diskWindow = a.intValue("--disk-window-mb", new KortexClassifier().getDiskWindowInMB());
         a.finish();
         if (resume && checkpointDir == null) {
             Args.fail("--resume needs --checkpoint-dir");
@@ -74,16 +80,23 @@ public final class FashionMnistJob {
             String target = JobSession.qualified(spark, modelOut);
             JobSession.refuseExisting(spark, modelOut, overwrite, "--model-out");
             int parts = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
-            Dataset<Row> train = IdxDataFrames.readMnist(spark, data, "train", parts, trainRows).cache();
+            // Large training data is read as it is: packing reads it once (see the README on .cache()).
+            Dataset<Row> train = trainParquet != null ? spark.read().parquet(trainParquet).select("features", "label")
+                    : IdxDataFrames.readMnist(spark, data, "train", parts, trainRows).cache();
             Dataset<Row> test = IdxDataFrames.readMnist(spark, data, "t10k", parts, testRows).cache();
-            System.out.printf("Fashion-MNIST from %s: %d training rows, %d test rows, %d partitions, master %s%n",
-                    data, train.count(), test.count(), parts, spark.sparkContext().master());
+            if (trainParquet != null) {
+                System.out.printf("Training rows from %s (not counted: read once, by the fit), %d test rows from %s,"
+                        + " master %s%n", trainParquet, test.count(), data, spark.sparkContext().master());
+            } else {
+                System.out.printf("Fashion-MNIST from %s: %d training rows, %d test rows, %d partitions, master %s%n",
+                        data, train.count(), test.count(), parts, spark.sparkContext().master());
+            }
             System.out.printf("Training 784-%s-10, %d epochs, batch %d, Adam lr %s (cosine)%n",
                     Arrays.toString(hidden).replaceAll("[\\[\\] ]", "").replace(',', '-'), epochs, batch, lr);
 
             KortexClassifier classifier = new KortexClassifier().setHiddenLayers(hidden).setMaxIter(epochs)
                     .setBatchSize(batch).setStepSize(lr).setSyncInterval(syncInterval).setNumThreads(threads)
-                    .setSeed(seed);
+                    .setSeed(seed).setBlockStorage(blockStorage).setDiskWindowInMB(diskWindow);
             if (checkpointDir != null) {
                 classifier.setCheckpointDir(checkpointDir).setCheckpointInterval(checkpointInterval);
                 if (resume) {
