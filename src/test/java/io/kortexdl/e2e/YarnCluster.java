@@ -209,6 +209,19 @@ final class YarnCluster implements AutoCloseable {
         return text.toString();
     }
 
+    /**
+     * The files under {@code application}'s directories in the NodeManagers' local directories
+     * ({@code usercache/<user>/appcache/<application>}) whose name starts with {@code prefix}; the
+     * NodeManagers keep those directories 600 s after the application ends.
+     */
+    List<Path> appCacheFiles(ApplicationReport application, String prefix) throws IOException {
+        String appCache = "/appcache/" + application.getApplicationId() + "/";
+        try (var files = Files.walk(yarn.getTestWorkDir().toPath())) {
+            return files.filter(p -> p.toString().contains(appCache) && p.getFileName().toString().startsWith(prefix)
+                    && Files.isRegularFile(p)).toList();
+        }
+    }
+
     /** Stops YARN, then HDFS. */
     @Override
     public void close() {

@@ -141,9 +141,14 @@ class YarnJobsTest {
         assertSucceededWithNoExecutorLost(clientApplication, client.output());
     }
 
+    /**
+     * Also with the blocks on local disk: each within one window, so the bits of the client run's
+     * blocks on the heap. Their chunks go to the containers' own directories (YARN's local
+     * directories of the application, which Spark uses on YARN), and none is left there after.
+     */
     @Test
     void clusterModeRunsTheDriverInTheApplicationMasterAndGivesTheSameModel() throws Exception {
-        SparkProcesses.Result job = run(submit("cluster", "cluster", List.of()), "cluster");
+        SparkProcesses.Result job = run(submit("cluster", "cluster", List.of(), "--block-storage", "disk"), "cluster");
         ApplicationReport app = cluster.newestApplication();
         String driverOut = cluster.containerLog(app, "_000001", "stdout");
         assertEquals(0, job.exitCode(), job.output() + "\n--- driver stdout\n" + driverOut);
@@ -152,6 +157,16 @@ class YarnJobsTest {
         assertBothExecutorsTrained(driver.result("rows_by_executor"), driverOut);
         assertEquals(client.result("test_accuracy"), driver.result("test_accuracy"), driverOut);
         assertArrayEquals(network("client"), network("cluster"), "deploy mode changes no bit of the model");
+        String executorLogs = cluster.containerLog(app, "", "stderr");
+        Matcher written = Pattern.compile("block (\\d) writes its packed rows to Spark's local directory (\\S+)")
+                .matcher(executorLogs);
+        int blocks = 0;
+        while (written.find()) {
+            blocks++;
+            assertTrue(written.group(2).contains("/appcache/" + app.getApplicationId() + "/"), written.group());
+        }
+        assertEquals(2, blocks, "both blocks went to disk:\n" + executorLogs);
+        assertEquals(List.of(), cluster.appCacheFiles(app, "rdd_"), "no chunk left in the application's directories");
     }
 
     @Test
