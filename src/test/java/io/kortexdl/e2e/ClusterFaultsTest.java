@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,36 +52,15 @@ class ClusterFaultsTest {
     }
 
     private static List<String> submit(String name, String... extra) {
-        List<String> main = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit", "--master",
-                cluster.masterUrl(), "--executor-memory", "1g", "--executor-cores", "1", "--total-executor-cores", "2",
-                "--jars", SparkProcesses.LIBRARY_JAR, "--class", "io.kortexdl.examples.jobs.FashionMnistJob",
-                SparkProcesses.JOBS_JAR, "--train-rows", "12000", "--test-rows", "1000", "--epochs",
+        List<String> args = new ArrayList<>(List.of("--train-rows", "12000", "--test-rows", "1000", "--epochs",
                 String.valueOf(EPOCHS), "--partitions", "4", "--sync-interval", "16", "--seed", "11", "--model-out",
                 dir.resolve(name).toString()));
-        main.addAll(List.of(extra));
-        return SparkProcesses.javaCommand("-Xmx2g", SparkProcesses.JOB_LOGGING, main);
+        args.addAll(List.of(extra));
+        return cluster.submitFashionMnistJob("1g", args);
     }
 
     private static byte[] network(String name) throws Exception {
         return Files.readAllBytes(dir.resolve(name).resolve("data/network.kxdl"));
-    }
-
-    private static void await(BooleanSupplier condition, Process job, Path log, String what) throws Exception {
-        long deadline = System.currentTimeMillis() + 300_000;
-        while (!condition.getAsBoolean()) {
-            if (!job.isAlive() || System.currentTimeMillis() > deadline) {
-                throw new AssertionError("never saw " + what + ":\n" + Files.readString(log));
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    private static boolean contains(Path log, String text) {
-        try {
-            return Files.readString(log).contains(text);
-        } catch (java.io.IOException e) {
-            return false;
-        }
     }
 
     @Test
@@ -91,11 +69,11 @@ class ClusterFaultsTest {
         Process job = SparkProcesses.start(submit("executor-kill"), Map.of(), log);
         boolean fitStillRunning;
         try {
-            await(() -> contains(log, "epoch 1/" + EPOCHS), job, log, "the first epoch");
+            SparkProcesses.awaitOutput(log, job, "epoch 1/" + EPOCHS, 300_000);
             List<ProcessHandle> executors = cluster.executors();
             assertEquals(2, executors.size(), "two executors run the job");
             executors.get(0).destroyForcibly(); // SIGKILL
-            fitStillRunning = !contains(log, "epoch " + EPOCHS + "/" + EPOCHS);
+            fitStillRunning = !Files.readString(log).contains("epoch " + EPOCHS + "/" + EPOCHS);
             assertTrue(job.waitFor(400, TimeUnit.SECONDS), "the job finishes");
         } finally {
             SparkProcesses.kill(job.toHandle());
@@ -114,7 +92,7 @@ class ClusterFaultsTest {
         Process job = SparkProcesses.start(submit("driver-kill", "--checkpoint-dir", checkpoints.toString()), Map.of(),
                 log);
         try {
-            await(() -> Files.exists(checkpoints.resolve("checkpoint-000002.kxck")), job, log, "epoch 2's checkpoint");
+            SparkProcesses.awaitFile(checkpoints.resolve("checkpoint-000002.kxck"), job, log, 300_000);
             job.toHandle().destroyForcibly(); // SIGKILL of the driver JVM
             assertTrue(job.waitFor(60, TimeUnit.SECONDS));
         } finally {

@@ -82,13 +82,11 @@ class OutOfCoreClusterTest {
     }
 
     private static List<String> submit(String name, String... extra) {
-        List<String> main = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit", "--master",
-                cluster.masterUrl(), "--executor-memory", "512m", "--executor-cores", "1", "--total-executor-cores",
-                "2", "--jars", SparkProcesses.LIBRARY_JAR, "--class", "io.kortexdl.examples.jobs.FashionMnistJob",
-                SparkProcesses.JOBS_JAR, "--train-parquet", parquet.toString(), "--test-rows", "5000", "--epochs",
-                String.valueOf(EPOCHS), "--hidden", "64", "--seed", "11", "--model-out", dir.resolve(name).toString()));
-        main.addAll(List.of(extra));
-        return SparkProcesses.javaCommand("-Xmx1g", SparkProcesses.JOB_LOGGING, main);
+        List<String> args = new ArrayList<>(List.of("--train-parquet", parquet.toString(), "--test-rows", "5000",
+                "--epochs", String.valueOf(EPOCHS), "--hidden", "64", "--seed", "11", "--model-out",
+                dir.resolve(name).toString()));
+        args.addAll(List.of(extra));
+        return cluster.submitFashionMnistJob("512m", args);
     }
 
     /** What the executors of the applications so far wrote to stderr, in the workers' directories. */
@@ -112,16 +110,6 @@ class OutOfCoreClusterTest {
         return Double.parseDouble(m.group(1));
     }
 
-    private static void await(String text, Process job, Path log) throws Exception {
-        long deadline = System.currentTimeMillis() + 400_000;
-        while (!Files.readString(log).contains(text)) {
-            if (!job.isAlive() || System.currentTimeMillis() > deadline) {
-                throw new AssertionError("never saw " + text + ":\n" + Files.readString(log));
-            }
-            Thread.sleep(200);
-        }
-    }
-
     @Test
     void everyBlockGoesToLocalDiskAndTrainsPastTheAccuracyFloor() {
         assertEquals(2, Pattern.compile("KortexDL: block \\d passed [0-9.]+ MiB of packed rows, more than the"
@@ -139,7 +127,7 @@ class OutOfCoreClusterTest {
         Path log = dir.resolve("executor-kill.log");
         Process job = SparkProcesses.start(submit("executor-kill"), Map.of(), log);
         try {
-            await("epoch 1/" + EPOCHS, job, log);
+            SparkProcesses.awaitOutput(log, job, "epoch 1/" + EPOCHS, 400_000);
             List<ProcessHandle> executors = cluster.executors();
             assertEquals(2, executors.size(), "two executors run the job");
             executors.get(0).destroyForcibly(); // SIGKILL
@@ -160,11 +148,7 @@ class OutOfCoreClusterTest {
         Process job = SparkProcesses.start(submit("driver-kill", "--checkpoint-dir", checkpoints.toString()), Map.of(),
                 log);
         try {
-            long deadline = System.currentTimeMillis() + 400_000;
-            while (!Files.exists(checkpoints.resolve("checkpoint-000001.kxck"))) {
-                assertTrue(job.isAlive() && System.currentTimeMillis() < deadline, Files.readString(log));
-                Thread.sleep(100);
-            }
+            SparkProcesses.awaitFile(checkpoints.resolve("checkpoint-000001.kxck"), job, log, 400_000);
             job.toHandle().destroyForcibly(); // SIGKILL of the driver JVM
             assertTrue(job.waitFor(60, TimeUnit.SECONDS));
         } finally {

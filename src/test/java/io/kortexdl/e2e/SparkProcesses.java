@@ -70,6 +70,36 @@ final class SparkProcesses {
         return command;
     }
 
+    /**
+     * Waits until {@code log}, the output of {@code job}, holds {@code text}.
+     *
+     * @throws AssertionError with the log when the job ends first, or after {@code timeoutMs}
+     */
+    static void awaitOutput(Path log, Process job, String text, long timeoutMs) throws Exception {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (!(Files.exists(log) && Files.readString(log).contains(text))) {
+            if (!job.isAlive() || System.currentTimeMillis() > deadline) {
+                throw new AssertionError("never saw " + text + ":\n" + Files.readString(log));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /**
+     * Waits until {@code file} exists while {@code job} (whose output is {@code log}) runs.
+     *
+     * @throws AssertionError with the log when the job ends first, or after {@code timeoutMs}
+     */
+    static void awaitFile(Path file, Process job, Path log, long timeoutMs) throws Exception {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (!Files.exists(file)) {
+            if (!job.isAlive() || System.currentTimeMillis() > deadline) {
+                throw new AssertionError("never saw " + file + ":\n" + Files.readString(log));
+            }
+            Thread.sleep(100);
+        }
+    }
+
     /** What a finished process printed (stdout and stderr together) and its exit status. */
     record Result(int exitCode, String output) {
         /** The value of {@code key=} on the {@code RESULT} line, or null. */

@@ -87,6 +87,20 @@ final class StandaloneCluster implements AutoCloseable {
         throw new IOException("workers did not register with " + masterUrl() + " within 120 s" + logs);
     }
 
+    /**
+     * The command that spark-submits {@code FashionMnistJob} to this cluster in client mode (the
+     * driver is the new JVM, with a 1 GiB heap): two executors of one core and
+     * {@code executorMemory}, the library passed with {@code --jars}, then {@code jobArgs}.
+     */
+    List<String> submitFashionMnistJob(String executorMemory, List<String> jobArgs) {
+        List<String> main = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit", "--master", masterUrl(),
+                "--executor-memory", executorMemory, "--executor-cores", "1", "--total-executor-cores", "2",
+                "--jars", SparkProcesses.LIBRARY_JAR, "--class", "io.kortexdl.examples.jobs.FashionMnistJob",
+                SparkProcesses.JOBS_JAR));
+        main.addAll(jobArgs);
+        return SparkProcesses.javaCommand("-Xmx1g", SparkProcesses.JOB_LOGGING, main);
+    }
+
     /** The executor JVMs the workers are running now (read from /proc, so Linux only). */
     List<ProcessHandle> executors() {
         List<ProcessHandle> found = new ArrayList<>();

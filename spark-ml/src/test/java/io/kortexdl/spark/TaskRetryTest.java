@@ -13,21 +13,25 @@ import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Training tasks that Spark kills and runs again leave the model bit for bit unchanged. The first
- * attempt of every training task is killed through Spark's own {@code killTaskAttempt} as it
- * starts; the test counts the killed attempts and the later attempts that succeeded, so it fails
- * if no retry happened.
+ * Training tasks that Spark kills and runs again leave the model bit for bit unchanged, with the
+ * block on the heap and streamed from disk in windows (3,000 rows of 400 features: 5 chunks, in
+ * windows of 3). The first attempt of every training task is killed through Spark's own
+ * {@code killTaskAttempt} as it starts; the test counts the killed attempts and the later
+ * attempts that succeeded, so it fails if no retry happened.
  */
 class TaskRetryTest {
-    @Test
-    void retriedTrainingTasksGiveTheSameModel() {
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "disk"})
+    void retriedTrainingTasksGiveTheSameModel(String storage) {
         SparkSession spark = SparkTestSupport.session("local[2,2]");
         try {
-            Dataset<Row> data = SyntheticData.blobs(spark, 500, 6, 4, 3, 3).cache();
-            KortexClassifier estimator = new KortexClassifier().setHiddenLayers(16).setMaxIter(3).setSeed(9);
+            Dataset<Row> data = SyntheticData.blobs(spark, 3000, 400, 4, 3, 3).cache();
+            KortexClassifier estimator = new KortexClassifier().setHiddenLayers(16).setMaxIter(3).setSeed(9)
+                    .setBlockStorage(storage).setDiskWindowInMB(1);
             float[] undisturbed = estimator.fit(data).weights().parameters();
 
             FirstAttemptKiller killer = new FirstAttemptKiller(spark);
