@@ -90,9 +90,14 @@ final class DataPacker {
             return summaries.stream().anyMatch(s -> s.storage().onDisk());
         }
 
-        /** Uncaches the blocks and deletes every chunk on every executor's disk, waiting until they are gone. */
+        /**
+         * Uncaches the blocks and deletes the chunks of the blocks on disk from every executor,
+         * waiting until they are gone. Blocks kept on the heap wrote none (a packing task that
+         * failed removed its own), so a fit all on the heap asks the executors nothing more.
+         */
         void release() {
-            DataPacker.release(blocks, spills);
+            DataPacker.release(blocks, summaries.stream().filter(s -> s.storage().onDisk())
+                    .mapToInt(s -> spills[s.block()]).toArray());
         }
     }
 
@@ -143,6 +148,7 @@ final class DataPacker {
         }
     }
 
+    /** Uncaches {@code blocks} and deletes the chunks of {@code spills} from every executor's disk. */
     private static void release(JavaRDD<PackedBlock> blocks, int[] spills) {
         blocks.unpersist(false);
         for (int spill : spills) {
