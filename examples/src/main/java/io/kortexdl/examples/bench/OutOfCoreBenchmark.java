@@ -25,7 +25,9 @@ import org.apache.spark.sql.SparkSession;
  * executors' heaps hold, read from Parquet and not cached, as a table on HDFS or S3 would be.
  *
  * <p>Each configuration is an application of its own (its executors' peak RSS is its own); every
- * fit prints each epoch's seconds, and rows/s is over the median of the epochs after the first.
+ * fit prints each epoch's seconds, and rows/s is over the median of the steady epochs, those after
+ * the first two (the executors' JIT warms up over the first; a block on disk also allocates its
+ * windows' buffers over the first two).
  * <ul>
  *   <li><b>Warm</b>: {@code --subset-copies} copies (a block that fits the heap), trained with
  *       {@code blockStorage=memory} and with {@code disk}, whose chunks stay in the page cache:
@@ -46,7 +48,7 @@ import org.apache.spark.sql.SparkSession;
  * </ul>
  *
  * <p>Arguments: {@code --master spark://127.0.0.1:7077 [--data DIR] [--work DIR] [--heap-multiple 4]
- * [--subset-copies 2] [--epochs 5] [--executor-memory 1g] [--no-read-methods | --read-methods-only]
+ * [--subset-copies 2] [--epochs 8] [--executor-memory 1g] [--no-read-methods | --read-methods-only]
  * [--no-accuracy]}.
  */
 public final class OutOfCoreBenchmark {
@@ -65,7 +67,7 @@ public final class OutOfCoreBenchmark {
         Path work = Path.of(args.value("--work", ".kortex/bench-out-of-core")).toAbsolutePath();
         int heapMultiple = args.intValue("--heap-multiple", 4);
         int subsetCopies = args.intValue("--subset-copies", 2);
-        int epochs = args.intValue("--epochs", 5);
+        int epochs = args.intValue("--epochs", 8);
         String executorMemory = args.value("--executor-memory", "1g");
         boolean readMethods = args.values("--no-read-methods") == null;
         boolean onlyReadMethods = args.values("--read-methods-only") != null;
@@ -172,7 +174,7 @@ public final class OutOfCoreBenchmark {
             KortexTrainingSummary summary = model.summary();
             double[] seconds = summary.secondsHistory();
             long rows = summary.rowsByExecutor().values().stream().mapToLong(Long::longValue).sum() / seconds.length;
-            double steady = Timing.median(Arrays.copyOfRange(seconds, Math.min(1, seconds.length - 1), seconds.length));
+            double steady = Timing.median(Arrays.copyOfRange(seconds, Math.min(2, seconds.length - 1), seconds.length));
             double packSeconds = fitSeconds - Arrays.stream(seconds).sum()
                     - dropSeconds.stream().mapToDouble(Double::doubleValue).sum();
             SparkBench.result("bench=out-of-core fit=" + storage + " copies=" + copies + " rows=" + rows
