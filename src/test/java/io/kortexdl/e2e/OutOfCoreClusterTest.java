@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.SparkSession;
@@ -124,19 +123,11 @@ class OutOfCoreClusterTest {
 
     @Test
     void killingAnExecutorMidFitChangesNoBitOfTheModel() throws Exception {
-        Path log = dir.resolve("executor-kill.log");
-        Process job = SparkProcesses.start(submit("executor-kill"), Map.of(), log);
-        try {
-            SparkProcesses.awaitOutput(log, job, "epoch 1/" + EPOCHS, 400_000);
-            List<ProcessHandle> executors = cluster.executors();
-            assertEquals(2, executors.size(), "two executors run the job");
-            executors.get(0).destroyForcibly(); // SIGKILL
-            assertTrue(job.waitFor(500, TimeUnit.SECONDS), "the job finishes");
-        } finally {
-            SparkProcesses.kill(job.toHandle());
-        }
-        String out = Files.readString(log);
-        assertEquals(0, job.exitValue(), out);
+        StandaloneCluster.ExecutorKill run = cluster.runKillingAnExecutor(submit("executor-kill"),
+                dir.resolve("executor-kill.log"), "epoch 1/" + EPOCHS, "epoch " + EPOCHS + "/" + EPOCHS, 500);
+        String out = run.result().output();
+        assertEquals(0, run.result().exitCode(), out);
+        assertTrue(run.killedBefore(), "the executor died before the last epoch:\n" + out);
         assertTrue(out.contains("exited with code 137"), "Spark saw the executor die:\n" + out);
         assertArrayEquals(undisturbed, network("executor-kill"), "same network as the undisturbed run\n" + out);
     }
@@ -144,16 +135,8 @@ class OutOfCoreClusterTest {
     @Test
     void aDriverKilledAfterACheckpointResumesToTheSameModel() throws Exception {
         Path checkpoints = dir.resolve("driver-kill-checkpoints");
-        Path log = dir.resolve("driver-kill.log");
-        Process job = SparkProcesses.start(submit("driver-kill", "--checkpoint-dir", checkpoints.toString()), Map.of(),
-                log);
-        try {
-            SparkProcesses.awaitFile(checkpoints.resolve("checkpoint-000001.kxck"), job, log, 400_000);
-            job.toHandle().destroyForcibly(); // SIGKILL of the driver JVM
-            assertTrue(job.waitFor(60, TimeUnit.SECONDS));
-        } finally {
-            SparkProcesses.kill(job.toHandle());
-        }
+        StandaloneCluster.runKillingTheDriverAt(submit("driver-kill", "--checkpoint-dir", checkpoints.toString()),
+                dir.resolve("driver-kill.log"), checkpoints.resolve("checkpoint-000001.kxck"), 400);
         SparkProcesses.Result resumed = SparkProcesses.run(submit("driver-kill", "--checkpoint-dir",
                 checkpoints.toString(), "--resume"), Map.of(), dir.resolve("driver-resume.log"), 500);
         String out = resumed.output();

@@ -101,6 +101,61 @@ final class StandaloneCluster implements AutoCloseable {
         return SparkProcesses.javaCommand("-Xmx1g", SparkProcesses.JOB_LOGGING, main);
     }
 
+    /**
+     * Runs {@code command}, its output into {@code log}, and kills one of this cluster's two
+     * executor JVMs ({@code kill -9}) once the output shows {@code after}; waits up to
+     * {@code timeoutSeconds} for the job to end.
+     *
+     * @return the job's exit status and output, and whether the output did not yet show
+     *     {@code before} when the executor died
+     */
+    ExecutorKill runKillingAnExecutor(List<String> command, Path log, String after, String before,
+                                      long timeoutSeconds) throws Exception {
+        Process job = SparkProcesses.start(command, Map.of(), log);
+        boolean early;
+        try {
+            SparkProcesses.awaitOutput(log, job, after, timeoutSeconds * 1000);
+            List<ProcessHandle> running = executors();
+            if (running.size() != 2) {
+                throw new AssertionError("expected the job's two executors, found " + running.size());
+            }
+            running.get(0).destroyForcibly(); // SIGKILL
+            early = !Files.readString(log).contains(before);
+            if (!job.waitFor(timeoutSeconds, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new AssertionError("the job did not end within " + timeoutSeconds + " s:\n" + Files.readString(log));
+            }
+        } finally {
+            SparkProcesses.kill(job.toHandle());
+        }
+        return new ExecutorKill(new SparkProcesses.Result(job.exitValue(), Files.readString(log)), early);
+    }
+
+    /**
+     * What {@link #runKillingAnExecutor} saw.
+     *
+     * @param killedBefore whether the executor died before the output showed the text named
+     */
+    record ExecutorKill(SparkProcesses.Result result, boolean killedBefore) {
+    }
+
+    /**
+     * Runs {@code command}, its output into {@code log}, and kills its JVM (the driver in client
+     * mode, {@code kill -9}) once {@code file} exists.
+     */
+    static void runKillingTheDriverAt(List<String> command, Path log, Path file, long timeoutSeconds)
+            throws Exception {
+        Process job = SparkProcesses.start(command, Map.of(), log);
+        try {
+            SparkProcesses.awaitFile(file, job, log, timeoutSeconds * 1000);
+            job.toHandle().destroyForcibly(); // SIGKILL of the driver JVM
+            if (!job.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new AssertionError("the killed driver did not end");
+            }
+        } finally {
+            SparkProcesses.kill(job.toHandle());
+        }
+    }
+
     /** The executor JVMs the workers are running now (read from /proc, so Linux only). */
     List<ProcessHandle> executors() {
         List<ProcessHandle> found = new ArrayList<>();
