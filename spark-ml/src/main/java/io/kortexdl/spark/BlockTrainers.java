@@ -54,15 +54,13 @@ final class BlockTrainers {
     }
 
     /**
-     * Forgets block {@code packed} of fit {@code runId}, whose rows on disk are lost or failed their
-     * check: its cached handle everywhere (so the driver packs it again from the source), its
-     * chunks on every executor's disk, and this JVM's trainer of it.
+     * Forgets block {@code block} of fit {@code runId}, a chunk of whose rows on disk is lost or
+     * failed its check (and was removed): its cached handle everywhere, so that the driver packs
+     * it again from the source (rewriting the chunks missing where it packs), and this JVM's
+     * trainer of it.
      */
-    static void forget(String runId, int rddId, PackedBlock packed) {
-        BlockPlacement.forget(rddId, packed.block);
-        if (packed.train.onDisk()) {
-            SpillStore.removeEverywhere(packed.train.spill);
-        }
-        REGISTRY.release(runId, packed.block);
+    static void forget(String runId, int rddId, int block) {
+        BlockPlacement.forget(rddId, block);
+        REGISTRY.release(runId, block);
     }
 }

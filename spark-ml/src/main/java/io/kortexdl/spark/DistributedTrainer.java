@@ -343,7 +343,7 @@ final class DistributedTrainer {
                             sums.addPart(broadcast.value().sharedNetwork(), block.validation, index, loss);
                         } catch (ChunkUnavailableException e) {
                             LOG.warn("KortexDL: {}; block {} is packed again from its source", e.getMessage(), index);
-                            BlockTrainers.forget(runId, rddId, block);
+                            BlockTrainers.forget(runId, rddId, index);
                             return BlockMetrics.LOST;
                         }
                     }

@@ -86,7 +86,7 @@ final class EpochTask implements Serializable {
                 // Nothing of the chunk was trained on. The block is packed again from its source: at once with one
                 // block; with several, after this barrier stage fails and the driver runs the epoch again.
                 LOG.warn("KortexDL: {}; block {} is packed again from its source", e.getMessage(), block);
-                BlockTrainers.forget(spec.runId(), rddId, lease.value().block());
+                BlockTrainers.forget(spec.runId(), rddId, block);
                 if (spec.blockCount() == 1) {
                     return EpochResult.blockMissing(block, executor);
                 }

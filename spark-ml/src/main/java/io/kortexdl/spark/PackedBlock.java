@@ -131,7 +131,7 @@ final class PackedBlock implements Serializable {
          *
          * @param block this part's block, for messages
          * @throws ChunkUnavailableException when the chunk on disk is gone from every executor or
-         *     fails its checks
+         *     fails its checks; a chunk that fails them is removed from the executors that hold it
          */
         RowChunk chunk(int c, int block, ByteBuffer buffer, float[] features) {
             if (!onDisk()) {
@@ -151,6 +151,7 @@ final class PackedBlock implements Serializable {
             try {
                 return ChunkCodec.decode(bytes, stamps[c], features, what);
             } catch (ChunkCodec.CorruptChunkException e) {
+                SpillStore.removeChunk(spill, id);
                 throw new ChunkUnavailableException(block, e.getMessage(), e);
             }
         }

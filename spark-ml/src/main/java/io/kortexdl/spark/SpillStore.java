@@ -101,7 +101,18 @@ final class SpillStore {
         }
     }
 
-    /** Removes every executor's chunks of spill {@code spill}, waiting until they are gone; on the driver. */
+    /**
+     * Removes chunk {@code chunk} of spill {@code spill} from every executor that holds it (one
+     * found corrupt, so that nobody reads it again); from any JVM of the application.
+     */
+    static void removeChunk(int spill, int chunk) {
+        blockManager().master().removeBlock(new RDDBlockId(spill, chunk));
+    }
+
+    /**
+     * Removes every executor's chunks of spill {@code spill}, waiting until they are gone; on the
+     * driver only (Spark's master answers this request with a future it cannot send elsewhere).
+     */
     static void removeEverywhere(int spill) {
         blockManager().master().removeRdd(spill, true);
     }

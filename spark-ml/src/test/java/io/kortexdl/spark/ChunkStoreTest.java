@@ -106,41 +106,48 @@ class ChunkStoreTest {
             PackedBlock block = Packing.pack(2, Packing.columns(10, BlockStorage.DISK, Packing.unlimited()), spill,
                     rows());
             assertTrue(block.train.onDisk());
-            Path third = SpillStore.file(spill, 3).toPath();
-            Path fourth = SpillStore.file(spill, 4).toPath();
-            byte[] written = Files.readAllBytes(third);
+            byte[] written = Files.readAllBytes(SpillStore.file(spill, 3).toPath());
             assertEquals(ChunkCodec.HEADER_BYTES + 160, written.length, "a header and 160 bytes of rows");
             float[] expected = values(block);
 
             byte[] flipped = written.clone();
             flipped[ChunkCodec.HEADER_BYTES + 41] ^= 0x04;
-            Files.write(third, flipped);
+            Files.write(SpillStore.file(spill, 3).toPath(), flipped);
             assertRefused(block, "chunk 3 of block 2 (Spark block rdd_" + spill + "_3) fails its CRC-32C check");
+            assertRefused(block, "chunk 3 of block 2 (Spark block rdd_" + spill + "_3) is on no executor any more");
+            assertFalse(Files.exists(SpillStore.file(spill, 3).toPath()), "a corrupt chunk is removed");
 
-            Files.copy(fourth, third, StandardCopyOption.REPLACE_EXISTING);
-            assertRefused(block, "chunk 3 of block 2 (Spark block rdd_" + spill + "_3) fails its CRC-32C check");
+            PackedBlock again = Packing.pack(2, Packing.columns(10, BlockStorage.DISK, Packing.unlimited()), spill,
+                    rows());
+            assertArrayEquals(expected, values(again), "packed again: the removed chunk written anew");
 
-            Files.write(third, written);
-            assertArrayEquals(expected, values(block), "the chunk's own bytes read again");
+            Files.copy(SpillStore.file(spill, 6).toPath(), SpillStore.file(spill, 5).toPath(),
+                    StandardCopyOption.REPLACE_EXISTING);
+            assertRefused(again, "chunk 5 of block 2 (Spark block rdd_" + spill + "_5) fails its CRC-32C check",
+                    "another chunk's file");
 
-            Files.write(third, java.util.Arrays.copyOf(written, 100));
-            assertRefused(block, "chunk 3 of block 2 (Spark block rdd_" + spill + "_3) could not be read: "
-                    + "java.io.EOFException");
+            Files.write(SpillStore.file(spill, 1).toPath(), java.util.Arrays.copyOf(written, 100));
+            assertRefused(again, "chunk 1 of block 2 (Spark block rdd_" + spill + "_1) could not be read: "
+                    + "java.io.EOFException", "a truncated file");
 
-            Files.write(third, written);
             Files.delete(SpillStore.file(spill, 0).toPath());
-            assertRefused(block, "chunk 0 of block 2 (Spark block rdd_" + spill + "_0) could not be read: "
-                    + "org.apache.spark.SparkException: Block rdd_" + spill + "_0 was not found");
-            assertRefused(block, "chunk 0 of block 2 (Spark block rdd_" + spill + "_0) is on no executor any more");
+            assertRefused(again, "chunk 0 of block 2 (Spark block rdd_" + spill + "_0) could not be read: "
+                    + "org.apache.spark.SparkException: Block rdd_" + spill + "_0 was not found", "a missing file");
+            assertRefused(again, "chunk 0 of block 2 (Spark block rdd_" + spill + "_0) is on no executor any more",
+                    "Spark forgot the block");
         } finally {
             SpillStore.removeEverywhere(spill);
         }
-        assertFalse(Files.exists(SpillStore.file(spill, 4).toPath()), "removed");
+        assertFalse(Files.exists(SpillStore.file(spill, 4).toPath()), "removed at the end");
     }
 
     private static void assertRefused(PackedBlock block, String start) {
-        ChunkUnavailableException e = assertThrows(ChunkUnavailableException.class, () -> values(block));
-        assertTrue(e.getMessage().startsWith(start), e.getMessage());
+        assertRefused(block, start, "");
+    }
+
+    private static void assertRefused(PackedBlock block, String start, String what) {
+        ChunkUnavailableException e = assertThrows(ChunkUnavailableException.class, () -> values(block), what);
+        assertTrue(e.getMessage().startsWith(start), what + ": " + e.getMessage());
         assertEquals(block.block, e.block());
     }
 }

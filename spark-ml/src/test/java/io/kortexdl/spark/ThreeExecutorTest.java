@@ -117,6 +117,54 @@ class ThreeExecutorTest {
         assertEquals(memory.weights(), disk.weights());
     }
 
+    /**
+     * Three blocks of 300 rows of 4,000 features on disk: 5 chunks each, streamed in 2 windows, so
+     * every epoch reads every chunk. After the first epoch a byte of one chunk is flipped on its
+     * executor's disk: the barrier stage that reads it fails, the driver runs the epoch again, finds
+     * the block gone, packs it again from the source, and the model keeps every bit.
+     */
+    @Test
+    void aChunkCorruptedOnAnExecutorIsPackedAgainAndTheEpochRunsAgain() throws Exception {
+        Dataset<Row> wide = SyntheticData.blobs(spark, 900, 4000, 3, 8, 3).cache();
+        KortexClassifier classifier = new KortexClassifier().setHiddenLayers(8).setMaxIter(3).setSeed(4)
+                .setBlockStorage("disk").setDiskWindowInMB(1);
+        KortexClassificationModel clean = classifier.fit(wide);
+        java.util.Set<Integer> cached = JavaSparkContext.fromSparkContext(spark.sparkContext()).getPersistentRDDs()
+                .keySet();
+        java.nio.file.Path[] flipped = new java.nio.file.Path[1];
+        KortexClassificationModel healed = classifier.copy(new org.apache.spark.ml.param.ParamMap())
+                .addTrainingListener(record -> {
+                    if (record.epoch() == 1) {
+                        flipped[0] = chunkFiles(cached).stream().sorted().findFirst().orElseThrow();
+                        try {
+                            byte[] bytes = java.nio.file.Files.readAllBytes(flipped[0]);
+                            bytes[bytes.length / 2] ^= 0x01;
+                            java.nio.file.Files.write(flipped[0], bytes);
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                }).fit(wide);
+        assertTrue(flipped[0] != null, "a chunk was flipped");
+        assertEquals(clean.weights(), healed.weights(), "no row of the corrupt chunk was trained on");
+        assertEquals(List.of(), chunkFiles(cached), "the fit left no chunk behind");
+        wide.unpersist();
+    }
+
+    /** The chunk files in the executors' block manager directories (under the temporary directory). */
+    private static List<java.nio.file.Path> chunkFiles(java.util.Set<Integer> cachedRdds) {
+        List<java.nio.file.Path> files = new java.util.ArrayList<>();
+        java.nio.file.Path tmp = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+        try (var walk = java.nio.file.Files.find(tmp, 6, (path, attributes) -> attributes.isRegularFile()
+                && path.getFileName().toString().matches("rdd_\\d+_\\d+") && path.toString().contains("/blockmgr-"))) {
+            walk.filter(path -> !cachedRdds.contains(Integer.parseInt(path.getFileName().toString().split("_")[1])))
+                    .forEach(files::add);
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            // a directory that vanished while walking (another JVM's): its files are not this test's
+        }
+        return files;
+    }
+
     @ParameterizedTest
     @EnumSource(value = BlockStorage.class, names = {"MEMORY", "DISK"})
     void aTaskReadsABlockCachedOnAnotherExecutor(BlockStorage storage) {
