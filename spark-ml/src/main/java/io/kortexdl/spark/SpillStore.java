@@ -102,11 +102,14 @@ final class SpillStore {
     }
 
     /**
-     * Removes chunk {@code chunk} of spill {@code spill} from every executor that holds it (one
-     * found corrupt, so that nobody reads it again); from any JVM of the application.
+     * Removes chunk {@code chunk} of spill {@code spill} (one found corrupt, so that nobody reads it
+     * again and packing writes it anew): this JVM's copy at once, the copies of other executors
+     * through Spark's master, which removes them asynchronously; from any JVM of the application.
      */
     static void removeChunk(int spill, int chunk) {
-        blockManager().master().removeBlock(new RDDBlockId(spill, chunk));
+        RDDBlockId id = new RDDBlockId(spill, chunk);
+        blockManager().removeBlock(id, true);
+        blockManager().master().removeBlock(id);
     }
 
     /**
